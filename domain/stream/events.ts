@@ -1,0 +1,41 @@
+import type { Address, Stroops, Timestamp } from '../shared/types.ts';
+
+/** On-chain payment streams are identified by (contract id, stream id); `streamId` is the u64 as a string. */
+interface Ref {
+  contractId: Address;
+  streamId: string;
+}
+
+// Facts, recorded by the indexer (../shared/CONTRACT_EVENTS.md, StellarStream V1 and V2).
+export type StreamCreated = {
+  type: 'StreamCreated';
+  data: Ref & {
+    sender: Address;
+    receiver: Address;
+    token: Address;
+    totalAmount: Stroops;
+    startAt: Timestamp;
+    cliffAt: Timestamp | null;
+    endAt: Timestamp;
+    memo: string | null;
+    createdAt: Timestamp;
+  };
+};
+export type StreamWithdrawn = {
+  type: 'StreamWithdrawn';
+  data: Ref & { beneficiary: Address; amount: Stroops; withdrawnTotal: Stroops | null; withdrawnAt: Timestamp };
+};
+export type StreamToppedUp = { type: 'StreamToppedUp'; data: Ref & { caller: Address; amount: Stroops; toppedUpAt: Timestamp } };
+export type StreamCancelled = {
+  type: 'StreamCancelled';
+  data: Ref & { caller: Address; toReceiver: Stroops; toSender: Stroops; cancelledAt: Timestamp };
+};
+export type StreamPaused = { type: 'StreamPaused'; data: Ref & { caller: Address | null; pausedAt: Timestamp } };
+export type StreamResumed = { type: 'StreamResumed'; data: Ref & { caller: Address | null; resumedAt: Timestamp } };
+
+export type StreamFact = StreamCreated | StreamWithdrawn | StreamToppedUp | StreamCancelled | StreamPaused | StreamResumed;
+
+/** One event-store stream per on-chain stream. */
+export function paymentStreamId(contractId: Address, streamId: string): string {
+  return `stream-${contractId}-${streamId}`;
+}

@@ -1,0 +1,59 @@
+import type { Address, Stroops, Timestamp } from '../shared/types.ts';
+
+interface Pair {
+  subscriber: Address;
+  creator: Address;
+}
+
+// Intents, recorded by commands.
+export type SubscriptionRequested = {
+  type: 'SubscriptionRequested';
+  data: Pair & { tier: string; token: Address; ratePerSecond: Stroops; requestedAt: Timestamp; expiresAt: Timestamp };
+};
+export type CancellationRequested = { type: 'CancellationRequested'; data: Pair & { requestedAt: Timestamp } };
+export type SubscriptionExpired = { type: 'SubscriptionExpired'; data: Pair & { expiredAt: Timestamp } };
+
+// Facts, recorded by the indexer from contract events (../shared/CONTRACT_EVENTS.md).
+export type SubscriptionActivated = {
+  type: 'SubscriptionActivated';
+  data: Pair & { token: Address | null; ratePerSecond: Stroops; planId: number | null; activatedAt: Timestamp };
+};
+export type SubscriptionBilled = {
+  type: 'SubscriptionBilled';
+  data: Pair & { amount: Stroops; billedAt: Timestamp; merchantReferenceId: string | null; receiptHash: string | null };
+};
+export type SubscriptionRenewed = {
+  type: 'SubscriptionRenewed';
+  data: Pair & { amount: Stroops; nextBillingAt: Timestamp; renewedAt: Timestamp };
+};
+export type TrialStarted = {
+  type: 'TrialStarted';
+  data: Pair & { trialEndsAt: Timestamp; startedAt: Timestamp; merchantReferenceId: string | null };
+};
+export type GracePeriodStarted = {
+  type: 'GracePeriodStarted';
+  data: Pair & { dunningStartedAt: Timestamp; graceEndsAt: Timestamp; merchantReferenceId: string | null };
+};
+export type SubscriptionCancelled = {
+  type: 'SubscriptionCancelled';
+  data: Pair & { refundAmount: Stroops; cancelledAt: Timestamp };
+};
+export type TierChanged = { type: 'TierChanged'; data: Pair & { oldRate: Stroops; newRate: Stroops; changedAt: Timestamp } };
+export type TipReceived = { type: 'TipReceived'; data: Pair & { token: Address; amount: Stroops; tippedAt: Timestamp } };
+
+export type SubscriptionIntent = SubscriptionRequested | CancellationRequested | SubscriptionExpired;
+export type SubscriptionFact =
+  | SubscriptionActivated
+  | SubscriptionBilled
+  | SubscriptionRenewed
+  | TrialStarted
+  | GracePeriodStarted
+  | SubscriptionCancelled
+  | TierChanged
+  | TipReceived;
+export type SubscriptionEvent = SubscriptionIntent | SubscriptionFact;
+
+/** One stream per (subscriber, creator) pair, as the contract keys its storage. */
+export function subscriptionStreamId(subscriber: Address, creator: Address): string {
+  return `subscription-${subscriber}-${creator}`;
+}

@@ -1,0 +1,72 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../../platform/schema.ts';
+import { START, type EventMetadata, type ReadAllOptions, type ReadStreamOptions, type RecordedEvent } from '../types.ts';
+
+type Conn = Kysely<Database> | Transaction<Database>;
+
+interface Row {
+  event_id: string;
+  stream_id: string;
+  stream_revision: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+  transaction_id: string;
+  global_position: string;
+  recorded_at: Date;
+}
+
+const columns = sql`event_id::text, stream_id, stream_revision, type, data, metadata,
+  transaction_id::text, global_position, recorded_at`;
+
+function toRecorded(row: Row): RecordedEvent {
+  const globalPosition = BigInt(row.global_position);
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    streamRevision: Number(row.stream_revision),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    globalPosition,
+    position: { commit: BigInt(row.transaction_id), prepare: globalPosition },
+    recordedAt: row.recorded_at,
+  };
+}
+
+/**
+ * Reads one stream by revision, forwards (from `fromRevision`, default 0) or backwards
+ * (from `fromRevision`, default the end).
+ *
+ * @example const events = await readStreamEvents(db, 'subscription-G…', { direction: 'backwards', limit: 1 });
+ */
+export async function readStreamEvents(conn: Conn, streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+  const limit = options.limit ?? 1_000_000;
+  const query =
+    options.direction === 'backwards'
+      ? sql<Row>`select ${columns} from events where stream_id = ${streamId}
+          and stream_revision <= ${options.fromRevision ?? Number.MAX_SAFE_INTEGER}
+          order by stream_revision desc limit ${limit}`
+      : sql<Row>`select ${columns} from events where stream_id = ${streamId}
+          and stream_revision >= ${options.fromRevision ?? 0}
+          order by stream_revision asc limit ${limit}`;
+  return (await query.execute(conn)).rows.map(toRecorded);
+}
+
+/**
+ * Reads the global log after a position, in (transaction id, position) order, and only below the
+ * oldest transaction still in flight: an event that commits late with a lower position is never
+ * skipped, it simply becomes visible before anything that follows it.
+ *
+ * @example const batch = await readAllEvents(db, { after: checkpoint, limit: 1000 });
+ */
+export async function readAllEvents(conn: Conn, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+  const after = options.after ?? START;
+  const result = await sql<Row>`
+    select ${columns} from events
+    where (transaction_id, global_position) > (${after.commit.toString()}::xid8, ${after.prepare.toString()}::bigint)
+      and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    order by transaction_id, global_position
+    limit ${options.limit ?? 1_000}`.execute(conn);
+  return result.rows.map(toRecorded);
+}

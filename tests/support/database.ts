@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createDb, type Db } from '../../platform/database.ts';
+import { migrateToLatest } from '../../platform/migrate.ts';
+
+/** The server tests run against: the machine's PostgreSQL unless TEST_DATABASE_URL says otherwise. */
+export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  db: Db;
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/**
+ * Creates a fresh, migrated database on the real PostgreSQL for one test file and drops it after.
+ *
+ * @example const { db } = await testDatabase(t);
+ */
+export async function testDatabase(t: { teardown(fn: () => unknown): void }, options: { poolMax?: number } = {}): Promise<TestDatabase> {
+  const name = `substream_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = withDatabase(TEST_SERVER_URL, name);
+  const db = createDb({ url, max: options.poolMax ?? 10 });
+  await migrateToLatest(db);
+  let dropped = false;
+  const drop = async () => {
+    if (dropped) return;
+    dropped = true;
+    await db.destroy();
+    const client = new pg.Client({ connectionString: TEST_SERVER_URL });
+    await client.connect();
+    await client.query(`drop database if exists ${name} with (force)`);
+    await client.end();
+  };
+  t.teardown(drop);
+  return { db, url, name, drop };
+}
