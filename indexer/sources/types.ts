@@ -1,0 +1,58 @@
+/**
+ * The seam between ledger sources and the indexer pipeline. Every source (RPC getEvents, RPC
+ * getTransactions, Horizon, SEP-54 data lake, recorded archives) yields the same shapes.
+ */
+
+/** One contract event as read from the network, before decoding. */
+export interface RawContractEvent {
+  ledger: number;
+  /** ISO-8601 close time of the ledger. */
+  ledgerClosedAt: string;
+  txHash: string;
+  /** Operation index within the transaction (0-based). Fee events before/after all txs: see `stage`. */
+  operationIndex: number;
+  /** Index of the event within its operation (restarts for every operation). */
+  eventIndex: number;
+  /** The emitting contract (C…). */
+  contractId: string;
+  /** Base64 XDR `ScVal` topics. */
+  topics: string[];
+  /** Base64 XDR `ScVal` value. */
+  value: string;
+  inSuccessfulContractCall: boolean;
+  /** `operation` for contract events of an operation; `transaction` for transaction-level (fee) events. */
+  stage: 'operation' | 'transaction';
+}
+
+/**
+ * Everything a source read for a contiguous, inclusive ledger range, in ledger order. A source
+ * yields ranges that follow each other without holes; the runner checkpoints at `toLedger`.
+ */
+export interface LedgerBatch {
+  fromLedger: number;
+  toLedger: number;
+  /** Transactions seen in the range (0 when the source cannot know, e.g. getEvents). */
+  transactions: number;
+  events: RawContractEvent[];
+  /** Source-specific resume token valid after `toLedger` (e.g. a getEvents cursor). */
+  cursor?: string;
+}
+
+export interface LedgerRange {
+  from: number;
+  /** Inclusive; omitted = follow the tip forever (when the source supports it). */
+  to?: number;
+}
+
+export interface LedgerSource {
+  readonly name: string;
+  /** The newest ledger the source can serve now. */
+  latestLedger(): Promise<number>;
+  /** Yields batches covering `range` in order; stops when `signal` aborts. */
+  read(range: LedgerRange, signal?: AbortSignal): AsyncIterable<LedgerBatch>;
+}
+
+/** The source cannot serve what was asked (retention, missing meta, unreachable): exit code 3. */
+export class SourceUnavailable extends Error {
+  override name = 'SourceUnavailable';
+}
