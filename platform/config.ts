@@ -38,6 +38,7 @@ const schema = z.object({
     .regex(/^C[A-Z2-7]{55}$/, 'must be a Stellar contract address (C…)')
     .optional(),
   PROJECTORS: bool.default(true),
+  READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(10_000),
   PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2_000),
   SUBSCRIPTION_PENDING_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
   EVENTSTORE_URL: z.string().regex(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\//).optional(),

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import auth from './plugins/auth.ts';
+import errorHandler from './plugins/error-handler.ts';
+import idempotency from './plugins/idempotency.ts';
+import openapi from './plugins/openapi.ts';
+import services, { type Services } from './plugins/services.ts';
+import creators from './routes/creators.ts';
+import health from './routes/health.ts';
+import subscriptions from './routes/subscriptions.ts';
+
+export interface AppOptions {
+  services: Services;
+  logLevel?: string;
+}
+
+/**
+ * Builds the HTTP API (not listening). Tests use `app.inject`; the CLI calls `listen`.
+ *
+ * @example const app = await buildApp({ services }); await app.listen({ port: 3000 });
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? options.services.config.LOG_LEVEL },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(services, { services: options.services });
+  await app.register(errorHandler);
+  await app.register(openapi);
+  await app.register(auth);
+  await app.register(idempotency);
+  await app.register(health, { maxLagEvents: options.services.config.READY_MAX_LAG_EVENTS });
+  await app.register(creators, { prefix: '/v1' });
+  await app.register(subscriptions, { prefix: '/v1' });
+  return app;
+}

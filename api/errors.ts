@@ -1,0 +1,57 @@
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { DomainError } from '../domain/shared/errors.ts';
+import { InvalidEvent, WrongExpectedRevision } from '../eventstore/errors.ts';
+
+/** An error with its HTTP status, raised by the API layer itself. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly statusCode: number;
+  readonly code: string;
+  readonly details: unknown;
+
+  constructor(statusCode: number, code: string, message: string, details?: unknown) {
+    super(message);
+    this.statusCode = statusCode;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export interface HttpError {
+  status: number;
+  body: { code: string; message: string; details?: unknown };
+}
+
+function domainStatus(code: string): number {
+  if (code.endsWith('.NOT_FOUND')) return 404;
+  if (code.endsWith('.FORBIDDEN')) return 403;
+  if (code.endsWith('.EXPIRED')) return 410;
+  if (code.startsWith('CONFIG.')) return 503;
+  return 422;
+}
+
+/**
+ * Maps any error to its status and the one error body. Unknown errors and 5xx become a generic
+ * 500 (the caller logs the original with the request id).
+ */
+export function toHttpError(error: unknown): HttpError {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const details = error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message, where: error.validationContext }));
+    return { status: 400, body: { code: 'VALIDATION.FAILED', message: 'the request is not valid', details } };
+  }
+  if (error instanceof ApiError) return { status: error.statusCode, body: { code: error.code, message: error.message, details: error.details } };
+  if (error instanceof DomainError) return { status: domainStatus(error.code), body: { code: error.code, message: error.message, details: error.details } };
+  if (error instanceof WrongExpectedRevision) {
+    return {
+      status: 409,
+      body: { code: error.code, message: 'the resource changed meanwhile: retry', details: { expected: error.expected, actual: error.actual } },
+    };
+  }
+  if (error instanceof InvalidEvent) return { status: 400, body: { code: 'VALIDATION.FAILED', message: error.message } };
+  const status = (error as { statusCode?: number }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = (error as { code?: string }).code ?? 'REQUEST.INVALID';
+    return { status, body: { code: `REQUEST.${code.replace(/^FST_ERR_/, '')}`, message: (error as Error).message } };
+  }
+  return { status: 500, body: { code: 'INTERNAL', message: 'internal error; quote the request id when reporting it' } };
+}

@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { sql } from 'kysely';
+import { ApiError } from '../errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotency: { principal: string; key: string } | null;
+  }
+}
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const ABANDONED_AFTER = '60 seconds';
+const KEPT_FOR = '24 hours';
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function requestHash(request: FastifyRequest): string {
+  return createHash('sha256').update(`${request.method} ${request.url}\n${canonical(request.body ?? null)}`).digest('hex');
+}
+
+/**
+ * Idempotency-Key on writes, with Stripe's semantics: the first response (status and body, even
+ * an error) is stored; the same key and body within 24 h get it again (`Idempotent-Replayed: true`);
+ * the same key with another body is 422 IDEMPOTENCY.KEY_REUSED; a retry while the first is still
+ * running is 409 IDEMPOTENCY.IN_PROGRESS.
+ */
+export default fp(
+  async (app) => {
+    app.decorateRequest('idempotency', null);
+
+    app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+      const key = request.headers['idempotency-key'];
+      if (typeof key !== 'string' || !WRITES.has(request.method) || !request.principal) return;
+      if (key.length === 0 || key.length > 255) throw new ApiError(400, 'IDEMPOTENCY.INVALID_KEY', 'Idempotency-Key must be 1-255 characters');
+      const principal = request.principal.address;
+      const hash = requestHash(request);
+      const { db } = app.services;
+      const claimed = await sql<{ key: string }>`
+        insert into idempotency_keys (principal, key, request_hash, method, path)
+        values (${principal}, ${key}, ${hash}, ${request.method}, ${request.url})
+        on conflict (principal, key) do update
+          set request_hash = excluded.request_hash, method = excluded.method, path = excluded.path,
+              created_at = now(), status_code = null, response_body = null, completed_at = null
+          where idempotency_keys.created_at < now() - ${KEPT_FOR}::interval
+             or (idempotency_keys.status_code is null and idempotency_keys.created_at < now() - ${ABANDONED_AFTER}::interval
+                 and idempotency_keys.request_hash = excluded.request_hash)
+        returning key`.execute(db);
+      if (claimed.rows.length > 0) {
+        request.idempotency = { principal, key };
+        return;
+      }
+      const stored = await db.selectFrom('idempotency_keys').selectAll().where('principal', '=', principal).where('key', '=', key).executeTakeFirstOrThrow();
+      if (stored.request_hash !== hash) {
+        throw new ApiError(422, 'IDEMPOTENCY.KEY_REUSED', 'this Idempotency-Key was used with a different request', {
+          firstRequest: `${stored.method} ${stored.path}`,
+        });
+      }
+      if (stored.status_code === null) throw new ApiError(409, 'IDEMPOTENCY.IN_PROGRESS', 'the first request with this key is still running');
+      return reply
+        .code(stored.status_code)
+        .header('idempotent-replayed', 'true')
+        .header('content-type', 'application/json; charset=utf-8')
+        .serializer((payload: unknown) => payload as string)
+        .send(stored.response_body);
+    });
+
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (!request.idempotency || typeof payload !== 'string') return payload;
+      await app.services.db
+        .updateTable('idempotency_keys')
+        .set({ status_code: reply.statusCode, response_body: payload, completed_at: new Date() })
+        .where('principal', '=', request.idempotency.principal)
+        .where('key', '=', request.idempotency.key)
+        .execute();
+      return payload;
+    });
+  },
+  { name: 'idempotency', dependencies: ['services', 'auth'] },
+);

@@ -1,0 +1,70 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { registerCreator, RegisterCreatorInput } from '../../commands/register-creator.ts';
+import { setTiers, SetTiersInput } from '../../commands/set-tiers.ts';
+import { getCreator } from '../../projections/creators/queries.ts';
+import { listSubscribers } from '../../projections/subscriptions/queries.ts';
+import { withReadScope } from '../../projections/read-scope.ts';
+import { tenantOf, principalOf } from '../plugins/auth.ts';
+import { commandContext } from '../command-context.ts';
+import { ApiError } from '../errors.ts';
+import { AccountAddress, errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
+import { CreatorView, toCreatorView } from '../schemas/creator.ts';
+import { SubscriptionStatus, SubscriptionView, toSubscriptionView } from '../schemas/subscription.ts';
+
+const Written = z.object({ creator: z.string(), revision: z.number().int() });
+
+/** Creators: register, set tiers, public profile, and the creator's subscribers. */
+const creators: FastifyPluginAsyncZod = async (app) => {
+  const secured = { onRequest: [app.authenticate], schema: { security: [{ bearer: [] }] } };
+
+  app.post('/creators', {
+    onRequest: secured.onRequest,
+    schema: { tags: ['creators'], security: secured.schema.security, headers: IdempotencyHeaders, body: RegisterCreatorInput, response: { 201: Written, ...errorResponses } },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const creator = principal.tenant ?? principal.address;
+    const result = await registerCreator({ store: app.services.eventStore }, request.body, commandContext(request, creator));
+    return reply.code(201).send({ creator, revision: result.revision });
+  });
+
+  app.put('/creators/me/tiers', {
+    onRequest: secured.onRequest,
+    schema: { tags: ['creators'], security: secured.schema.security, headers: IdempotencyHeaders, body: SetTiersInput, response: { 200: Written, ...errorResponses } },
+  }, async (request) => {
+    const creator = tenantOf(request);
+    const result = await setTiers({ store: app.services.eventStore }, request.body, commandContext(request, creator));
+    return { creator, revision: result.revision };
+  });
+
+  app.get('/creators/:address', {
+    schema: { tags: ['creators'], params: z.object({ address: AccountAddress }), response: { 200: CreatorView, ...errorResponses } },
+  }, async (request) => {
+    const row = await withReadScope(app.services.db, {}, (trx) => getCreator(trx, request.params.address));
+    if (!row) throw new ApiError(404, 'CREATOR.NOT_FOUND', `no creator ${request.params.address}`);
+    return toCreatorView(row);
+  });
+
+  app.get('/creators/me/subscribers', {
+    onRequest: secured.onRequest,
+    schema: {
+      tags: ['creators'],
+      security: secured.schema.security,
+      querystring: z.object({
+        status: SubscriptionStatus.optional(),
+        cursor: z.string().max(512).optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+      }),
+      response: { 200: z.object({ items: z.array(SubscriptionView), nextCursor: z.string().nullable() }), ...errorResponses },
+    },
+  }, async (request) => {
+    const tenantId = tenantOf(request);
+    const { status, cursor, limit } = request.query;
+    const page = await withReadScope(app.services.db, { tenantId }, (trx) =>
+      listSubscribers(trx, { ...(status ? { status } : {}), ...(cursor ? { cursor } : {}), limit }),
+    );
+    return { items: page.items.map(toSubscriptionView), nextCursor: page.nextCursor ?? null };
+  });
+};
+
+export default creators;

@@ -1,0 +1,36 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { projectionStatus } from '../../projections/status.ts';
+
+const Health = z.object({ status: z.literal('ok') });
+const Ready = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  database: z.enum(['up', 'down']),
+  projections: z.array(
+    z.object({ name: z.string(), state: z.string(), lagEvents: z.number(), lastError: z.string().nullable() }),
+  ),
+});
+
+/** `/health`: the process is alive. `/ready`: the database answers and projections keep up. */
+const health: FastifyPluginAsyncZod<{ maxLagEvents: number }> = async (app, { maxLagEvents }) => {
+  app.get('/health', { schema: { tags: ['ops'], response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
+
+  app.get('/ready', { schema: { tags: ['ops'], response: { 200: Ready, 503: Ready } } }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(app.services.db);
+    } catch {
+      return reply.code(503).send({ status: 'not_ready', database: 'down', projections: [] });
+    }
+    const projections = (await projectionStatus(app.services.db)).map((p) => ({
+      name: p.name,
+      state: p.state,
+      lagEvents: p.lagEvents,
+      lastError: p.lastError,
+    }));
+    const ok = projections.every((p) => p.state !== 'failed' && p.lagEvents <= maxLagEvents);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', database: 'up', projections });
+  });
+};
+
+export default health;

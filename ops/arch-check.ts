@@ -1,0 +1,59 @@
+/**
+ * The dependency rules, checked on every `npm test` (exit 1 on a violation):
+ *  - domain/ imports only domain/ (no packages, no node: built-ins: pure functions);
+ *  - eventstore/ and platform/ import no feature layer;
+ *  - commands/ never imports api/, indexer/ or projections/;
+ *  - api/ uses projections only through their public modules (queries, read-scope, status)
+ *    and never imports indexer/.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = process.env.ARCH_ROOT ?? resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const IMPORT = /(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const PROJECTIONS_PUBLIC = /^projections\/(?:[^/]+\/queries\.ts|read-scope\.ts|status\.ts)$/;
+
+type Rule = (from: string, target: string | null, spec: string) => string | null;
+
+const layer = (path: string) => path.split('/')[0]!;
+const rules: Record<string, Rule> = {
+  domain: (_f, target, spec) => (target && layer(target) === 'domain' ? null : `domain/ must stay pure, imports ${spec}`),
+  eventstore: (_f, target) => (target && ['domain', 'commands', 'api', 'projections', 'indexer'].includes(layer(target)) ? `eventstore/ imports ${target}` : null),
+  platform: (_f, target) => (target && ['domain', 'commands', 'api', 'projections', 'indexer'].includes(layer(target)) ? `platform/ imports ${target}` : null),
+  commands: (_f, target) => (target && ['api', 'indexer', 'projections'].includes(layer(target)) ? `commands/ imports ${target}` : null),
+  api: (_f, target) => {
+    if (!target) return null;
+    if (layer(target) === 'indexer') return `api/ imports indexer internals (${target})`;
+    if (layer(target) === 'projections' && !PROJECTIONS_PUBLIC.test(target)) return `api/ reaches into projection internals (${target})`;
+    return null;
+  },
+};
+
+function* files(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* files(path);
+    else if (path.endsWith('.ts')) yield path;
+  }
+}
+
+const violations: string[] = [];
+for (const [folder, rule] of Object.entries(rules)) {
+  if (!existsSync(join(root, folder))) continue;
+  for (const file of files(join(root, folder))) {
+    const from = relative(root, file);
+    for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+      const spec = (match[1] ?? match[2])!;
+      const target = spec.startsWith('.') ? relative(root, resolve(dirname(file), spec)) : null;
+      const problem = rule(from, target, spec);
+      if (problem) violations.push(`${from}: ${problem}`);
+    }
+  }
+}
+
+if (violations.length > 0) {
+  console.error(`architecture check failed:\n  ${violations.join('\n  ')}`);
+  process.exit(1);
+}
+console.log('architecture check passed');
