@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { creatorDecider } from '../domain/creator/decide.ts';
+import { creatorStreamId } from '../domain/creator/events.ts';
+import type { CommandContext, CommandDeps } from './context.ts';
+import { handleCommand } from './handle-command.ts';
+
+export const RegisterCreatorInput = z.object({ displayName: z.string().trim().min(1).max(80) }).meta({ id: 'RegisterCreatorInput' });
+export type RegisterCreatorInput = z.infer<typeof RegisterCreatorInput>;
+
+/**
+ * Registers the acting address as a creator (the tenant).
+ *
+ * @example await registerCreator({ store, pendingTtlSeconds }, { displayName: 'Ada' }, context);
+ */
+export async function registerCreator(deps: Pick<CommandDeps, 'store'>, input: RegisterCreatorInput, context: CommandContext) {
+  const { displayName } = RegisterCreatorInput.parse(input);
+  const creator = context.actor;
+  const result = await handleCommand(
+    deps.store,
+    creatorStreamId(creator),
+    creatorDecider,
+    { type: 'RegisterCreator', data: { creator, displayName }, metadata: { now: context.now, actor: context.actor } },
+    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId },
+  );
+  return { creator, streamId: result.streamId, revision: result.revision };
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { creatorDecider } from '../domain/creator/decide.ts';
+import { TIER_ORDER, creatorStreamId, type Tier } from '../domain/creator/events.ts';
+import type { CommandContext, CommandDeps } from './context.ts';
+import { handleCommand } from './handle-command.ts';
+import { ContractAddress, Stroops } from './schemas.ts';
+
+const TierPrice = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('rate'), ratePerSecond: Stroops }),
+  z.object({ kind: z.literal('period'), amount: Stroops, periodSeconds: z.number().int().positive().max(10 * 366 * 86_400) }),
+]);
+
+const TierInput = z.object({ name: z.enum(TIER_ORDER), token: ContractAddress, price: TierPrice });
+
+/** Positivity, unique names and bronze < silver < gold are domain rules (CREATOR.INVALID_TIERS). */
+export const SetTiersInput = z.object({ tiers: z.array(TierInput).max(TIER_ORDER.length) }).meta({ id: 'SetTiersInput' });
+export type SetTiersInput = z.infer<typeof SetTiersInput>;
+
+/**
+ * Replaces the acting creator's tiers.
+ *
+ * @example await setTiers({ store }, { tiers: [{ name: 'bronze', token: 'CA…', price: { kind: 'rate', ratePerSecond: '10' } }] }, context);
+ */
+export async function setTiers(deps: Pick<CommandDeps, 'store'>, input: SetTiersInput, context: CommandContext) {
+  const tiers: Tier[] = SetTiersInput.parse(input).tiers;
+  const creator = context.actor;
+  const result = await handleCommand(
+    deps.store,
+    creatorStreamId(creator),
+    creatorDecider,
+    { type: 'SetTiers', data: { creator, tiers }, metadata: { now: context.now, actor: context.actor } },
+    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId },
+  );
+  return { creator, streamId: result.streamId, revision: result.revision, tiers };
+}

@@ -1,0 +1,37 @@
+import t from 'tap';
+import type { CreatorEvent, Tier } from '../../../domain/creator/events.ts';
+import { evolve, findTier, initialState } from '../../../domain/creator/state.ts';
+import { tierRatePerSecond, tiersProblem } from '../../../domain/creator/tiers.ts';
+import { fold } from '../../support/decider.ts';
+
+const creator = 'GCREATOR';
+const gold: Tier = { name: 'gold', token: 'CTOKEN', price: { kind: 'rate', ratePerSecond: '50' } };
+const registered: CreatorEvent = { type: 'CreatorRegistered', data: { creator, displayName: 'Ada', registeredAt: '2026-01-01T00:00:00Z' } };
+const tiersSet: CreatorEvent = { type: 'TiersSet', data: { creator, tiers: [gold], setAt: '2026-01-02T00:00:00Z' } };
+
+t.test('folds registration then tiers', async (t) => {
+  const state = fold({ initialState, evolve }, [registered, tiersSet]);
+  t.same(state, { status: 'registered', creator, displayName: 'Ada', registeredAt: '2026-01-01T00:00:00Z', tiers: [gold] });
+  t.equal(findTier(state, 'gold'), gold);
+  t.equal(findTier(state, 'bronze'), undefined);
+  t.equal(findTier(initialState(), 'gold'), undefined, 'an unregistered creator offers nothing');
+});
+
+t.test('keeps tiers set before a registration it never saw', async (t) => {
+  const state = fold({ initialState, evolve }, [tiersSet, registered]);
+  t.match(state, { status: 'registered', displayName: 'Ada', tiers: [gold] });
+});
+
+t.test('tierRatePerSecond rounds a per-period price up', async (t) => {
+  t.equal(tierRatePerSecond({ kind: 'rate', ratePerSecond: '7' }), 7n);
+  t.equal(tierRatePerSecond({ kind: 'period', amount: '90', periodSeconds: 30 }), 3n, 'exact division');
+  t.equal(tierRatePerSecond({ kind: 'period', amount: '91', periodSeconds: 30 }), 4n, 'rounded up');
+  t.equal(tierRatePerSecond({ kind: 'period', amount: '1', periodSeconds: 2_592_000 }), 1n, 'never zero');
+  t.equal(tierRatePerSecond({ kind: 'period', amount: '170141183460469231731687303715884105727', periodSeconds: 1 }), 2n ** 127n - 1n, 'i128 max stays exact');
+});
+
+t.test('tiersProblem explains the first problem', async (t) => {
+  t.equal(tiersProblem([gold]), null);
+  t.match(tiersProblem([{ ...gold, name: 'platinum' as Tier['name'] }]), /one of bronze, silver, gold/);
+  t.match(tiersProblem([{ ...gold, name: 'bronze', price: { kind: 'rate', ratePerSecond: '60' } }, gold]), /gold must cost more than bronze/);
+});
