@@ -4,10 +4,15 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import auth from './plugins/auth.ts';
 import errorHandler from './plugins/error-handler.ts';
 import idempotency from './plugins/idempotency.ts';
+import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
+import rateLimit from './plugins/rate-limit.ts';
+import redis from './plugins/redis.ts';
 import services, { type Services } from './plugins/services.ts';
+import apiKeys from './routes/api-keys.ts';
 import creators from './routes/creators.ts';
 import health from './routes/health.ts';
+import sep10 from './routes/sep10.ts';
 import subscriptions from './routes/subscriptions.ts';
 
 export interface AppOptions {
@@ -34,11 +39,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(services, { services: options.services });
+  await app.register(metrics);
   await app.register(errorHandler);
   await app.register(openapi);
+  await app.register(redis);
   await app.register(auth);
+  await app.register(rateLimit);
   await app.register(idempotency);
   await app.register(health, { maxLagEvents: options.services.config.READY_MAX_LAG_EVENTS });
+  await app.register(sep10);
+  await app.register(apiKeys, { prefix: '/v1' });
   await app.register(creators, { prefix: '/v1' });
   await app.register(subscriptions, { prefix: '/v1' });
   return app;

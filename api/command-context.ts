@@ -1,8 +1,9 @@
 import type { FastifyRequest } from 'fastify';
+import type { CommandContext } from '../commands/context.ts';
 import { principalOf } from './plugins/auth.ts';
 
 /** What a command needs to know about the request: who acts, for which tenant, when, and why. */
-export function commandContext(request: FastifyRequest, tenantId: string) {
+export function commandContext(request: FastifyRequest, tenantId?: string): CommandContext {
   return {
     actor: principalOf(request).address,
     tenantId,

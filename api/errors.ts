@@ -1,4 +1,5 @@
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ZodError } from 'zod';
 import { DomainError } from '../domain/shared/errors.ts';
 import { InvalidEvent, WrongExpectedRevision } from '../eventstore/errors.ts';
 
@@ -37,6 +38,10 @@ function domainStatus(code: string): number {
 export function toHttpError(error: unknown): HttpError {
   if (hasZodFastifySchemaValidationErrors(error)) {
     const details = error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message, where: error.validationContext }));
+    return { status: 400, body: { code: 'VALIDATION.FAILED', message: 'the request is not valid', details } };
+  }
+  if (error instanceof ZodError) {
+    const details = error.issues.map((i) => ({ path: `/${i.path.join('/')}`, message: i.message }));
     return { status: 400, body: { code: 'VALIDATION.FAILED', message: 'the request is not valid', details } };
   }
   if (error instanceof ApiError) return { status: error.statusCode, body: { code: error.code, message: error.message, details: error.details } };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Networks } from '@stellar/stellar-sdk';
+import { Networks, StrKey } from '@stellar/stellar-sdk';
 
 const NETWORKS: Record<string, string> = {
   mainnet: Networks.PUBLIC,
@@ -37,14 +37,41 @@ const schema = z.object({
     .string()
     .regex(/^C[A-Z2-7]{55}$/, 'must be a Stellar contract address (C…)')
     .optional(),
+  STELLAR_RPC_URL: optionalUrl,
+  INDEXER_CONTRACTS: z.string().min(1).default('*'),
   PROJECTORS: bool.default(true),
   READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(10_000),
   PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2_000),
   SUBSCRIPTION_PENDING_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
   EVENTSTORE_URL: z.string().regex(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\//).optional(),
+  HOME_DOMAIN: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name, optionally with :port').optional(),
+  WEB_AUTH_ENDPOINT: z.url().optional(),
+  SEP10_SIGNING_SECRET: z
+    .string()
+    .refine((v) => StrKey.isValidEd25519SecretSeed(v), 'must be a Stellar secret seed (S…)')
+    .optional(),
+  SEP10_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
+  HORIZON_URL: optionalUrl,
+  API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).default('substream:'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_TENANT_OVERRIDES: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return z.record(z.string(), z.number().int().min(1)).parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of tenant address → requests per minute' });
+        return z.NEVER;
+      }
+    })
+    .default({}),
 });
 
 export type Config = z.infer<typeof schema>;
+
+/** Every environment variable the service reads (the README's configuration table lists them all). */
+export const CONFIG_VARIABLES = Object.keys(schema.shape);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -1,24 +1,40 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { Networks } from '@stellar/stellar-sdk';
+import { localSecret } from '../../platform/secrets.ts';
 import { InvalidToken, verifyToken } from '../../platform/tokens.ts';
+import { apiKeyResolver, isApiKey, type ApiKeyResolver } from '../auth/api-keys.ts';
+import { grants, type Grant, type Scope } from '../auth/scopes.ts';
 import { ApiError } from '../errors.ts';
 
 export interface Principal {
-  /** The authenticated Stellar address. */
+  /** The authenticated Stellar address (for an API key: its tenant). */
   address: string;
   /** The creator (tenant) the principal acts for, when it does. */
   tenant: string | undefined;
+  /** `'all'` for a JWT (its identity limits it), the key's scopes for an API key. */
+  scopes: Grant;
+  /** The API key's id when authenticated by one. */
+  apiKeyId: string | undefined;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** Why the credential sent was refused (raised only by routes that require one). */
+    authError: ApiError | null;
   }
   interface FastifyInstance {
-    /** preHandler: requires a valid bearer token. */
+    /** preHandler: requires a valid bearer token or API key. */
     authenticate(request: FastifyRequest): Promise<void>;
+    apiKeys: ApiKeyResolver;
+    /** Whether API keys are `sk_live_…` (mainnet) or `sk_test_…`. */
+    apiKeysLive: boolean;
   }
 }
+
+/** API keys are cached this long per instance, only when Redis pub/sub can revoke them everywhere. */
+const API_KEY_CACHE_MS = 30_000;
 
 /** The principal of an authenticated request (call only behind `app.authenticate`). */
 export function principalOf(request: FastifyRequest): Principal {
@@ -33,23 +49,68 @@ export function tenantOf(request: FastifyRequest): string {
   return tenant;
 }
 
-/** Bearer JWT authentication (HS256, JWT_SECRET); SEP-10 login issues the same tokens. */
+/**
+ * An onRequest hook (after `app.authenticate`) requiring a scope: 403 AUTH.SCOPE_MISSING names it.
+ *
+ * @example app.get('/x', { onRequest: [app.authenticate, requireScope('analytics:read')] }, handler)
+ */
+export function requireScope(scope: Scope) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (!grants(principalOf(request).scopes, scope)) {
+      throw new ApiError(403, 'AUTH.SCOPE_MISSING', `this API key lacks the scope ${scope}`, { scope });
+    }
+  };
+}
+
+function credentialOf(request: FastifyRequest): string | null {
+  const apiKey = request.headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey.length > 0) return apiKey;
+  const header = request.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match ? match[1]! : '';
+}
+
+/**
+ * Authentication: `Authorization: Bearer <JWT>` (HS256, JWT_SECRET; SEP-10 login issues the same
+ * tokens) or an API key as `Bearer sk_…` / `X-API-Key: sk_…`, looked up by HMAC in PostgreSQL.
+ * Every request is identified once (rate limiting keys on the principal); routes that require a
+ * principal run `app.authenticate`, which raises the credential's error.
+ */
 export default fp(
   async (app) => {
+    const { config } = app.services;
+    const pepper = config.API_KEY_PEPPER ?? (await localSecret(config.DATA_DIR, 'api-key-pepper'));
+    app.decorate('apiKeys', await apiKeyResolver(app.services.db, pepper, app.bus, app.redis ? API_KEY_CACHE_MS : 0));
+    app.decorate('apiKeysLive', config.STELLAR_NETWORK === Networks.PUBLIC);
     app.decorateRequest('principal', null);
-    app.decorate('authenticate', async (request: FastifyRequest) => {
-      const header = request.headers.authorization;
-      const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-      if (!match) throw new ApiError(401, 'AUTH.MISSING_TOKEN', 'send Authorization: Bearer <token>');
-      try {
-        const claims = await verifyToken(app.services.jwtSecret, match[1]!);
-        request.principal = { address: claims.sub, tenant: claims.tenant };
-      } catch (error) {
-        if (!(error instanceof InvalidToken)) throw error;
-        const code = error.reason === 'expired' ? 'AUTH.TOKEN_EXPIRED' : 'AUTH.INVALID_TOKEN';
-        throw new ApiError(401, code, error.message);
+    app.decorateRequest('authError', null);
+
+    app.addHook('onRequest', async (request) => {
+      const credential = credentialOf(request);
+      if (credential === null) return;
+      if (credential === '') {
+        request.authError = new ApiError(401, 'AUTH.MISSING_TOKEN', 'send Authorization: Bearer <token>');
+      } else if (credential.startsWith('sk_')) {
+        const key = isApiKey(credential) ? await app.apiKeys.resolve(credential) : null;
+        if (key) request.principal = { address: key.tenant, tenant: key.tenant, scopes: key.scopes, apiKeyId: key.id };
+        else request.authError = new ApiError(401, 'AUTH.INVALID_API_KEY', 'unknown or revoked API key');
+      } else {
+        try {
+          const claims = await verifyToken(app.services.jwtSecret, credential);
+          request.principal = { address: claims.sub, tenant: claims.tenant, scopes: 'all', apiKeyId: undefined };
+        } catch (error) {
+          if (!(error instanceof InvalidToken)) throw error;
+          const code = error.reason === 'expired' ? 'AUTH.TOKEN_EXPIRED' : 'AUTH.INVALID_TOKEN';
+          request.authError = new ApiError(401, code, error.message);
+        }
       }
     });
+
+    app.decorate('authenticate', async (request: FastifyRequest) => {
+      if (request.authError) throw request.authError;
+      if (!request.principal) throw new ApiError(401, 'AUTH.MISSING_TOKEN', 'send Authorization: Bearer <token> or X-API-Key: sk_…');
+    });
   },
-  { name: 'auth', dependencies: ['services'] },
+  { name: 'auth', dependencies: ['services', 'redis'] },
 );

@@ -9,8 +9,8 @@ import { tenantOf, principalOf } from '../plugins/auth.ts';
 import { commandContext } from '../command-context.ts';
 import { ApiError } from '../errors.ts';
 import { AccountAddress, errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
-import { CreatorView, toCreatorView } from '../schemas/creator.ts';
-import { SubscriptionStatus, SubscriptionView, toSubscriptionView } from '../schemas/subscription.ts';
+import { CreatorView } from '../schemas/creator.ts';
+import { SubscriptionStatus, SubscriptionView } from '../schemas/subscription.ts';
 
 const Written = z.object({ creator: z.string(), revision: z.number().int() });
 
@@ -42,7 +42,7 @@ const creators: FastifyPluginAsyncZod = async (app) => {
   }, async (request) => {
     const row = await withReadScope(app.services.db, {}, (trx) => getCreator(trx, request.params.address));
     if (!row) throw new ApiError(404, 'CREATOR.NOT_FOUND', `no creator ${request.params.address}`);
-    return toCreatorView(row);
+    return row;
   });
 
   app.get('/creators/me/subscribers', {
@@ -63,7 +63,7 @@ const creators: FastifyPluginAsyncZod = async (app) => {
     const page = await withReadScope(app.services.db, { tenantId }, (trx) =>
       listSubscribers(trx, { ...(status ? { status } : {}), ...(cursor ? { cursor } : {}), limit }),
     );
-    return { items: page.items.map(toSubscriptionView), nextCursor: page.nextCursor ?? null };
+    return page;
   });
 };
 

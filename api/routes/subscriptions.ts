@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { parseSubscriptionId } from '../../commands/subscription-id.ts';
 import { requestCancellation } from '../../commands/request-cancellation.ts';
 import { requestSubscription, RequestSubscriptionInput } from '../../commands/request-subscription.ts';
 import { withReadScope } from '../../projections/read-scope.ts';
@@ -9,7 +8,7 @@ import { commandContext } from '../command-context.ts';
 import { ApiError } from '../errors.ts';
 import { principalOf } from '../plugins/auth.ts';
 import { errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
-import { SubscriptionView, toSubscriptionView } from '../schemas/subscription.ts';
+import { SubscriptionView } from '../schemas/subscription.ts';
 
 const ContractCall = z
   .object({
@@ -20,12 +19,6 @@ const ContractCall = z
   .meta({ id: 'ContractCall' });
 
 const Params = z.object({ id: z.string().max(200) });
-
-function pairOf(id: string) {
-  const pair = parseSubscriptionId(id);
-  if (!pair) throw new ApiError(404, 'SUBSCRIPTION.NOT_FOUND', `no subscription ${id}`);
-  return pair;
-}
 
 /** Subscriptions: request (pending until the chain confirms), cancel, read. */
 const subscriptions: FastifyPluginAsyncZod = async (app) => {
@@ -58,8 +51,7 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
       response: { 202: z.object({ subscriptionId: z.string(), revision: z.number().int() }), ...errorResponses },
     },
   }, async (request, reply) => {
-    const { creator } = pairOf(request.params.id);
-    const result = await requestCancellation(deps(), { subscriptionId: request.params.id }, commandContext(request, creator));
+    const result = await requestCancellation(deps(), { subscriptionId: request.params.id }, commandContext(request));
     return reply.code(202).send({ subscriptionId: request.params.id, revision: result.revision });
   });
 
@@ -72,7 +64,7 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
       getSubscription(trx, request.params.id),
     );
     if (!row) throw new ApiError(404, 'SUBSCRIPTION.NOT_FOUND', `no subscription ${request.params.id}`);
-    return toSubscriptionView(row);
+    return row;
   });
 
   app.get('/me/subscriptions', {
@@ -81,7 +73,7 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
   }, async (request) => {
     const wallet = principalOf(request).address;
     const rows = await withReadScope(app.services.db, { wallet }, (trx) => listWalletSubscriptions(trx, wallet));
-    return { items: rows.map(toSubscriptionView) };
+    return { items: rows };
   });
 };
 

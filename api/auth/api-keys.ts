@@ -1,0 +1,108 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Db } from '../../platform/database.ts';
+import type { Bus } from '../plugins/redis.ts';
+import type { Scope } from './scopes.ts';
+
+const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+const REVOKED_CHANNEL = 'api-keys.revoked';
+const TOUCH_EVERY_MS = 60_000;
+
+function base58(bytes: Buffer): string {
+  let n = BigInt(`0x${bytes.toString('hex')}`);
+  let out = '';
+  while (n > 0n) {
+    out = ALPHABET[Number(n % 58n)]! + out;
+    n /= 58n;
+  }
+  for (const byte of bytes) {
+    if (byte !== 0) break;
+    out = `1${out}`;
+  }
+  return out;
+}
+
+/**
+ * A new API key: `sk_live_` (mainnet) or `sk_test_` and 256 random bits in base58, plus the
+ * prefix shown in listings.
+ *
+ * @example const { key, prefix } = generateApiKey(false); // sk_test_5Hq…
+ */
+export function generateApiKey(live: boolean): { key: string; prefix: string } {
+  const key = `sk_${live ? 'live' : 'test'}_${base58(randomBytes(32))}`;
+  return { key, prefix: key.slice(0, 'sk_test_'.length + 6) };
+}
+
+/** Whether a credential looks like an API key (rather than a JWT). */
+export function isApiKey(credential: string): boolean {
+  return /^sk_(live|test)_[1-9A-HJ-NP-Za-km-z]{30,60}$/.test(credential);
+}
+
+/** The stored form of a key: HMAC-SHA-256 with the server's pepper, hex. */
+export function hashApiKey(pepper: string, key: string): string {
+  return createHmac('sha256', pepper).update(key).digest('hex');
+}
+
+export interface ApiKeyIdentity {
+  id: string;
+  tenant: string;
+  scopes: Scope[];
+}
+
+export interface ApiKeyResolver {
+  /** The stored form of a key (HMAC with this server's pepper). */
+  hash(key: string): string;
+  /** The active key's identity, or null when unknown or revoked. */
+  resolve(key: string): Promise<ApiKeyIdentity | null>;
+  /** Revokes a tenant's key on every instance; false when there is no such active key. */
+  revoke(tenant: string, id: string): Promise<boolean>;
+}
+
+/**
+ * Looks keys up by HMAC in PostgreSQL. With `cacheMs > 0` (only when a Redis bus connects the
+ * instances) active keys are cached in-process and every revocation is broadcast to drop them.
+ */
+export async function apiKeyResolver(db: Db, pepper: string, bus: Bus, cacheMs: number): Promise<ApiKeyResolver> {
+  const cache = new Map<string, { identity: ApiKeyIdentity; until: number }>();
+  if (cacheMs > 0) {
+    await bus.subscribe(REVOKED_CHANNEL, (hash) => cache.delete(hash));
+    bus.onResync(() => cache.clear());
+  }
+  return {
+    hash: (key) => hashApiKey(pepper, key),
+    async resolve(key) {
+      const hash = hashApiKey(pepper, key);
+      const cached = cache.get(hash);
+      if (cached && cached.until > Date.now()) return cached.identity;
+      const row = await db
+        .selectFrom('api_keys')
+        .select(['id', 'tenant_id', 'scopes', 'last_used_at'])
+        .where('key_hash', '=', hash)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (!row) {
+        cache.delete(hash);
+        return null;
+      }
+      if (!row.last_used_at || row.last_used_at.getTime() < Date.now() - TOUCH_EVERY_MS) {
+        await db.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
+      }
+      const identity = { id: row.id, tenant: row.tenant_id, scopes: row.scopes as Scope[] };
+      if (cacheMs > 0) cache.set(hash, { identity, until: Date.now() + cacheMs });
+      return identity;
+    },
+    async revoke(tenant, id) {
+      const row = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: new Date() })
+        .where('id', '=', id)
+        .where('tenant_id', '=', tenant)
+        .where('revoked_at', 'is', null)
+        .returning('key_hash')
+        .executeTakeFirst();
+      if (!row) return false;
+      cache.delete(row.key_hash);
+      await bus.publish(REVOKED_CHANNEL, row.key_hash);
+      return true;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { generateApiKey } from '../auth/api-keys.ts';
+import { grants, ScopeSchema, type Scope } from '../auth/scopes.ts';
+import { ApiError } from '../errors.ts';
+import { principalOf, requireScope, tenantOf } from '../plugins/auth.ts';
+import { errorResponses } from '../schemas/common.ts';
+
+const ApiKeyView = z
+  .object({
+    id: z.uuid(),
+    prefix: z.string().describe('The first characters of the key, to recognise it'),
+    name: z.string(),
+    scopes: z.array(ScopeSchema),
+    createdAt: z.iso.datetime(),
+    lastUsedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+const CreateApiKey = z.object({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(ScopeSchema).min(1).max(20).refine((s) => new Set(s).size === s.length, 'scopes must not repeat'),
+});
+
+/** API keys of the caller's tenant: create (the key is shown once), list, revoke. */
+const apiKeys: FastifyPluginAsyncZod = async (app) => {
+  const onRequest = [app.authenticate, requireScope('admin:all')];
+  const security = [{ bearer: [] }];
+  const { db } = app.services;
+
+  app.post('/api-keys', {
+    onRequest,
+    schema: {
+      tags: ['api-keys'], security, body: CreateApiKey,
+      response: { 201: ApiKeyView.extend({ key: z.string().describe('Shown once: store it now') }), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const tenant = tenantOf(request);
+    const principal = principalOf(request);
+    const scopes = request.body.scopes as Scope[];
+    const beyond = scopes.filter((scope) => !grants(principal.scopes, scope));
+    if (beyond.length > 0) throw new ApiError(403, 'AUTH.SCOPE_MISSING', `a key cannot grant scopes it lacks: ${beyond.join(', ')}`, { scope: beyond[0] });
+    const { key, prefix } = generateApiKey(app.apiKeysLive);
+    const row = await db
+      .insertInto('api_keys')
+      .values({ tenant_id: tenant, created_by: principal.apiKeyId ? `api-key:${principal.apiKeyId}` : principal.address, name: request.body.name, prefix, key_hash: app.apiKeys.hash(key), scopes })
+      .returning(['id', 'created_at'])
+      .executeTakeFirstOrThrow();
+    return reply.code(201).send({ id: row.id, key, prefix, name: request.body.name, scopes, createdAt: row.created_at.toISOString(), lastUsedAt: null });
+  });
+
+  app.get('/api-keys', {
+    onRequest,
+    schema: { tags: ['api-keys'], security, response: { 200: z.object({ items: z.array(ApiKeyView) }), ...errorResponses } },
+  }, async (request) => {
+    const rows = await db
+      .selectFrom('api_keys')
+      .select(['id', 'prefix', 'name', 'scopes', 'created_at', 'last_used_at'])
+      .where('tenant_id', '=', tenantOf(request))
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at')
+      .execute();
+    return {
+      items: rows.map((r) => ({
+        id: r.id, prefix: r.prefix, name: r.name, scopes: r.scopes as Scope[],
+        createdAt: r.created_at.toISOString(), lastUsedAt: r.last_used_at?.toISOString() ?? null,
+      })),
+    };
+  });
+
+  app.delete('/api-keys/:id', {
+    onRequest,
+    schema: { tags: ['api-keys'], security, params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...errorResponses } },
+  }, async (request, reply) => {
+    if (!(await app.apiKeys.revoke(tenantOf(request), request.params.id))) {
+      throw new ApiError(404, 'API_KEY.NOT_FOUND', `no active API key ${request.params.id}`);
+    }
+    return reply.code(204).send(null);
+  });
+};
+
+export default apiKeys;

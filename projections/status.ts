@@ -1,0 +1,1 @@
+export { projectionStatus, type ProjectionStatus } from './runner.ts';

@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+import { Keypair } from '@stellar/stellar-sdk';
+import t from 'tap';
+import { verifyToken } from '../../platform/tokens.ts';
+
+const cli = new URL('../../bin/substream.ts', import.meta.url).pathname;
+const secret = 'cli-test-secret-at-least-32-characters!!';
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, JWT_SECRET: secret, ...env } });
+}
+
+t.test('--help lists the commands and every command has its own --help', async (t) => {
+  const help = run(['--help']);
+  t.equal(help.status, 0);
+  const names = [...help.stdout.matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]!);
+  t.ok(names.includes('serve') && names.includes('migrate') && names.includes('token'), names.join(','));
+  for (const name of names) {
+    const own = run([name, '--help']);
+    t.equal(own.status, 0, `${name} --help`);
+    t.match(own.stdout, new RegExp(`substream ${name.split(' ')[0]}`));
+  }
+});
+
+t.test('unknown commands and bad arguments exit 2 with the reason', async (t) => {
+  const unknown = run(['nope']);
+  t.equal(unknown.status, 2);
+  t.match(unknown.stderr, /unknown command: nope/);
+  const bad = run(['token', '--sub', 'not-an-address']);
+  t.equal(bad.status, 2);
+  t.match(bad.stderr, /--sub must be a Stellar address/);
+  const config = run(['token', '--sub', Keypair.random().publicKey()], { PORT: 'x' });
+  t.equal(config.status, 2);
+  t.match(config.stderr, /PORT/);
+});
+
+t.test('token prints a JWT the API accepts', async (t) => {
+  const sub = Keypair.random().publicKey();
+  const tenant = Keypair.random().publicKey();
+  const result = run(['token', '--sub', sub, '--tenant', tenant, '--ttl', '30m']);
+  t.equal(result.status, 0, result.stderr);
+  const claims = await verifyToken(secret, result.stdout.trim());
+  t.same(claims, { sub, tenant });
+});

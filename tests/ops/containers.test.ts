@@ -1,0 +1,138 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { parse } from 'yaml';
+import { CONFIG_VARIABLES, loadConfig } from '../../platform/config.ts';
+
+// No Docker engine runs here: these are static checks of what an engine would build and run.
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const read = (path: string) => readFileSync(resolve(root, path), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  stop_grace_period?: string;
+  healthcheck?: { disable?: boolean; test?: string[] };
+}
+const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
+const services = compose.services;
+const commandTable = [...read('bin/substream.ts').matchAll(/^\s+['"]?([\w-]+)['"]?: async \(\) =>/gm)].map((m) => m[1]!);
+
+/** Compose's `${NAME}`, `${NAME:-default}` and `${NAME-default}` with an empty shell environment. */
+function interpolate(value: string, env: Record<string, string> = {}): string {
+  return value.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_m, name: string, fallback?: string) => env[name] || fallback || '');
+}
+
+t.test('the compose file has the infrastructure and the three SubStream services', async (t) => {
+  for (const name of ['postgres', 'kurrentdb', 'redis', 'kafka', 'minio', 'api', 'indexer', 'projector']) t.ok(services[name], name);
+});
+
+t.test('every depends_on names a service of the file', async (t) => {
+  for (const [name, service] of Object.entries(services)) {
+    for (const dependency of Object.keys(service.depends_on ?? {})) t.ok(services[dependency], `${name} → ${dependency}`);
+  }
+});
+
+for (const [name, command] of [['api', 'serve'], ['indexer', 'index'], ['projector', 'project']] as const) {
+  t.test(`${name}: environment passes the config schema and points at the compose services`, async (t) => {
+    const service = services[name]!;
+    const environment = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+    for (const key of Object.keys(environment)) t.ok(CONFIG_VARIABLES.includes(key), `${key} is a variable of platform/config.ts`);
+    const config = loadConfig(environment);
+    t.ok(config.DATABASE_URL, 'DATABASE_URL is set: no embedded PostgreSQL in a container');
+    for (const url of [config.DATABASE_URL, config.REDIS_URL, config.EVENTSTORE_URL]) {
+      if (url) t.ok(services[new URL(url).hostname], `${url} reaches a compose service`);
+    }
+    t.ok(service.depends_on?.postgres, 'waits for postgres');
+    t.equal(service.command?.[0], command);
+    t.ok(commandTable.includes(command), `\`${command}\` is a CLI command`);
+    t.ok(Number.parseInt(service.stop_grace_period ?? '10', 10) > 10, 'stop_grace_period leaves the 10 s graceful shutdown room');
+    t.ok(service.build !== undefined, 'built from the Dockerfile');
+  });
+}
+
+t.test('a shell override of a variable reaches the config', async (t) => {
+  const env = Object.fromEntries(Object.entries(services.api!.environment!).map(([k, v]) => [k, interpolate(String(v), { LOG_LEVEL: 'debug' })]));
+  t.equal(loadConfig(env).LOG_LEVEL, 'debug');
+});
+
+/** Instructions of each stage: `{ stage, instruction, args }`, line continuations joined. */
+function dockerfile() {
+  const lines = read('Dockerfile').replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const stages: { name: string; from: string; steps: { op: string; args: string }[] }[] = [];
+  for (const line of lines) {
+    const [op, ...rest] = line.split(/\s+/);
+    const args = rest.join(' ');
+    if (op!.toUpperCase() === 'FROM') {
+      const [from, , name] = rest;
+      stages.push({ name: name ?? String(stages.length), from: from!, steps: [] });
+    } else stages.at(-1)?.steps.push({ op: op!.toUpperCase(), args });
+  }
+  const base = read('Dockerfile').match(/^ARG NODE_IMAGE=(\S+)/m)?.[1];
+  return { stages, base };
+}
+
+t.test('Dockerfile: multi-stage on Node 24 slim or alpine', async (t) => {
+  const { stages, base } = dockerfile();
+  t.ok(stages.length >= 2, 'multi-stage');
+  t.match(base, /^node:24-(slim|alpine)/);
+  t.same(stages.map((s) => s.name), ['build', 'runtime']);
+});
+
+t.test('Dockerfile: the runtime stage installs production dependencies and runs as uid 1001', async (t) => {
+  const runtime = dockerfile().stages.at(-1)!;
+  const step = (op: string) => runtime.steps.filter((s) => s.op === op).map((s) => s.args);
+  t.ok(step('RUN').some((a) => /npm ci\b.*--omit=dev/.test(a)), 'npm ci --omit=dev');
+  t.same(step('USER'), ['1001:1001']);
+  t.same(step('EXPOSE'), ['3000']);
+  t.same(step('ENTRYPOINT'), ['["node", "bin/substream.ts"]']);
+  t.same(step('CMD'), ['["serve"]']);
+  const [healthcheck] = step('HEALTHCHECK');
+  t.match(healthcheck, /\/health/);
+  t.notMatch(healthcheck, /curl|wget/, 'no curl in the image');
+  t.ok(step('COPY').every((a) => a.includes('--from=build')), 'the runtime stage only takes files from the build stage');
+});
+
+t.test('Dockerfile: the build stage copies sources that exist and ships every runtime folder', async (t) => {
+  const build = dockerfile().stages[0]!;
+  const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  for (const copy of build.steps.filter((s) => s.op === 'COPY')) {
+    const sources = copy.args.split(/\s+/).slice(0, -1);
+    for (const source of sources) {
+      t.ok(existsSync(resolve(root, source)), `COPY ${source} exists`);
+      t.notOk(ignored.includes(source), `${source} is not in .dockerignore`);
+    }
+  }
+  const shipped = build.steps.find((s) => s.op === 'RUN' && s.args.includes('cp -r'))!.args;
+  for (const folder of ['api', 'bin', 'commands', 'domain', 'eventstore', 'indexer', 'migrations', 'platform', 'projections']) {
+    t.match(shipped, new RegExp(`\\b${folder}\\b`), `${folder}/ is in the image`);
+  }
+  for (const secret of ['node_modules', '.git', '.substream', '.env']) t.ok(ignored.includes(secret), `.dockerignore leaves out ${secret}`);
+});
+
+t.test('the HEALTHCHECK one-liner exits 0 on a healthy /health and 1 otherwise', async (t) => {
+  const script = JSON.parse(dockerfile().stages.at(-1)!.steps.find((s) => s.op === 'HEALTHCHECK')!.args.replace(/^.*CMD\s+/, '')) as string[];
+  t.equal(script[0], 'node');
+  let status = 200;
+  const server = createServer((request, response) => {
+    response.statusCode = request.url === '/health' ? status : 404;
+    response.end();
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  t.teardown(() => server.close());
+  const port = String((server.address() as AddressInfo).port);
+  const probe = () =>
+    new Promise<number>((done) => execFile(process.execPath, script.slice(1), { env: { ...process.env, PORT: port } }, (error) => done(error ? Number(error.code ?? 1) : 0)));
+  t.equal(await probe(), 0, 'healthy');
+  status = 503;
+  t.equal(await probe(), 1, 'unhealthy');
+  server.close();
+  t.equal(await probe(), 1, 'nothing listening');
+});
