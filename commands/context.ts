@@ -6,6 +6,8 @@ export interface CommandDeps {
   /** The SubStream subscription contract (C…); without it no contract call can be built. */
   contractId?: string | undefined;
   pendingTtlSeconds: number;
+  /** The StellarStream payment-stream contract (C…) new streams are opened on. */
+  streamContractId?: string | undefined;
 }
 
 /** Who acts and when; `now` is the only clock the domain sees. */

@@ -19,3 +19,9 @@ export const StellarAddress = z
 
 /** A Soroban contract address (C…), such as a token. */
 export const ContractAddress = z.string().refine((v) => StrKey.isValidContract(v), 'a Soroban contract address (C…)');
+
+/** A strictly positive i128 amount of stroops (decimal string). */
+export const PositiveStroops = Stroops.refine((v) => /^\d+$/.test(v) && BigInt(v) > 0n, 'a positive amount');
+
+/** Unix seconds (u64 on chain; kept below 2^53 here, year 285 million). */
+export const UnixSeconds = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ description: 'unix seconds' });

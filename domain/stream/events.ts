@@ -35,7 +35,37 @@ export type StreamResumed = { type: 'StreamResumed'; data: Ref & { caller: Addre
 
 export type StreamFact = StreamCreated | StreamWithdrawn | StreamToppedUp | StreamCancelled | StreamPaused | StreamResumed;
 
+// Intents, recorded by commands. The chain assigns the stream id on creation, so a creation
+// request lives in its own stream (`streamRequestId`); withdrawals and cancellations live in the
+// on-chain stream's, beside the facts that confirm them.
+export type StreamCreationRequested = {
+  type: 'StreamCreationRequested';
+  data: {
+    requestId: string;
+    contractId: Address;
+    sender: Address;
+    receiver: Address;
+    token: Address;
+    totalAmount: Stroops;
+    startAt: Timestamp;
+    cliffAt: Timestamp | null;
+    endAt: Timestamp;
+    memo: string | null;
+    requestedAt: Timestamp;
+  };
+};
+export type WithdrawalRequested = { type: 'WithdrawalRequested'; data: Ref & { beneficiary: Address; amount: Stroops; requestedAt: Timestamp } };
+export type StreamCancellationRequested = { type: 'StreamCancellationRequested'; data: Ref & { caller: Address; requestedAt: Timestamp } };
+
+export type StreamIntent = StreamCreationRequested | WithdrawalRequested | StreamCancellationRequested;
+export type StreamEvent = StreamIntent | StreamFact;
+
 /** One event-store stream per on-chain stream. */
 export function paymentStreamId(contractId: Address, streamId: string): string {
   return `stream-${contractId}-${streamId}`;
+}
+
+/** The stream of a creation request, before the chain has given the stream its id. */
+export function streamRequestId(requestId: string): string {
+  return `stream-request-${requestId}`;
 }
