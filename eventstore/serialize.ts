@@ -16,20 +16,46 @@ export interface SerializedEvent {
   metadata: string;
 }
 
-function strictJson(value: unknown, what: string, index: number): string {
-  const json = JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'number' && !Number.isFinite(v)) throw new InvalidEvent(`${what} holds a non-finite number`, index);
-    if (typeof v === 'string' && v.includes('\u0000')) throw new InvalidEvent(`${what} holds a NUL character`, index);
-    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') {
-      throw new InvalidEvent(`${what} holds a value JSON cannot represent (${typeof v})`, index);
+const MAX_DEPTH = 64;
+
+/** Throws unless `value` survives a JSON round trip unchanged and PostgreSQL's jsonb accepts it. */
+function check(value: unknown, what: string, index: number, depth: number): void {
+  switch (typeof value) {
+    case 'boolean':
+      return;
+    case 'string':
+      if (value.includes('\u0000')) throw new InvalidEvent(`${what} holds a NUL character`, index);
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) throw new InvalidEvent(`${what} holds a non-finite number`, index);
+      return;
+    case 'bigint':
+      throw new InvalidEvent(`${what} holds a bigint: encode amounts as decimal strings`, index);
+    case 'object': {
+      if (value === null) return;
+      if (depth > MAX_DEPTH) throw new InvalidEvent(`${what} is nested deeper than ${MAX_DEPTH} levels (or is cyclic)`, index);
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') return check(toJSON.call(value), what, index, depth + 1);
+      if (Array.isArray(value)) {
+        for (const item of value) check(item, what, index, depth + 1);
+        return;
+      }
+      for (const key of Object.keys(value)) {
+        if (key.includes('\u0000')) throw new InvalidEvent(`${what} holds a NUL character in a key`, index);
+        check((value as Record<string, unknown>)[key], what, index, depth + 1);
+      }
+      return;
     }
-    if (typeof v === 'bigint') throw new InvalidEvent(`${what} holds a bigint: encode amounts as decimal strings`, index);
-    return v;
-  });
-  if (json === undefined || (typeof value !== 'object' || value === null)) {
-    throw new InvalidEvent(`${what} must be a JSON object or array`, index);
+    default:
+      throw new InvalidEvent(`${what} holds a value JSON cannot represent (${typeof value})`, index);
   }
-  return json;
+}
+
+/** Validates with a plain walk, then serialises with a replacer-free `JSON.stringify` (the fast path). */
+function strictJson(value: unknown, what: string, index: number): string {
+  if (typeof value !== 'object' || value === null) throw new InvalidEvent(`${what} must be a JSON object or array`, index);
+  check(value, what, index, 0);
+  return JSON.stringify(value);
 }
 
 /**
@@ -55,7 +81,8 @@ export function serializeAppends(appends: readonly StreamAppend[]): SerializedEv
       }
       const data = strictJson(event.data, 'data', i);
       const metadata = strictJson(event.metadata, 'metadata', i);
-      const bytes = Buffer.byteLength(data) + Buffer.byteLength(metadata);
+      const chars = data.length + metadata.length;
+      const bytes = chars * 3 <= MAX_EVENT_BYTES ? chars : Buffer.byteLength(data) + Buffer.byteLength(metadata);
       if (bytes > MAX_EVENT_BYTES) throw new InvalidEvent(`${bytes} bytes exceeds the ${MAX_EVENT_BYTES}-byte limit`, i);
       rows[index] = { append, streamId, id, type: event.type, data, metadata };
     });

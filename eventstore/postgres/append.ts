@@ -7,99 +7,146 @@ import type { AppendResult, ExpectedRevision, StreamAppend } from '../types.ts';
 type Conn = Kysely<Database> | Transaction<Database>;
 const MAX_ATTEMPTS = 10;
 
+interface OutcomeRow {
+  kind: 'append' | 'stored' | 'conflict' | 'inserted';
+  n: number | null;
+  id: string | null;
+  before: string | null;
+  fresh: string | null;
+  commit: string | null;
+  prepare: string | null;
+}
+
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string } | null)?.code === '23505';
 }
 
-async function storedIds(trx: Conn, rows: SerializedEvent[]): Promise<Set<string>> {
-  const ids = rows.map((r) => r.id);
-  const found = await sql<{ id: string }>`
-    select event_id::text as id from events where event_id = any(${ids}::uuid[])`.execute(trx);
-  if (found.rows.length === 0) return new Set();
-  const foundIds = new Set(found.rows.map((f) => f.id));
-  const candidates = rows.filter((r) => foundIds.has(r.id));
-  const compared = await sql<{ id: string; same: boolean }>`
-    select e.event_id::text as id, (e.stream_id = i.stream_id and e.type = i.type and e.data = i.data) as same
-    from unnest(${candidates.map((r) => r.id)}::uuid[], ${candidates.map((r) => r.streamId)}::text[],
-                ${candidates.map((r) => r.type)}::text[], ${candidates.map((r) => r.data)}::jsonb[])
-         as i(event_id, stream_id, type, data)
-    join events e on e.event_id = i.event_id`.execute(trx);
-  const conflicting = compared.rows.filter((r) => !r.same).map((r) => r.id);
+/** Already-serialised JSON documents joined into one array: no per-element escaping in a text[] literal. */
+function jsonArray(rows: SerializedEvent[], field: 'data' | 'metadata'): string {
+  let json = '[';
+  for (let i = 0; i < rows.length; i++) json += (i === 0 ? '' : ',') + rows[i]![field];
+  return json + ']';
+}
+
+function expectationHolds(expected: ExpectedRevision, before: number): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return before < 0;
+  if (expected === 'stream_exists') return before >= 0;
+  return expected === before;
+}
+
+/**
+ * One statement, one round trip: find stored ids (same content or conflict), each append's stream
+ * revision before it (its stream's last revision plus the fresh events of earlier appends to the
+ * same stream), and insert the fresh events only if no id conflicts and every expectation holds.
+ * The statement's snapshot is shared by all its parts; a concurrent writer that takes the same
+ * revision or id makes it fail with a unique violation, and the caller runs it again.
+ */
+function appendStatement(appends: readonly StreamAppend[], rows: SerializedEvent[]) {
+  const expected = appends.map((a) => a.expectedRevision ?? 'any');
+  return sql<OutcomeRow>`
+    with input as (
+      select * from rows from (
+          unnest(${rows.map((r) => r.id)}::uuid[]), unnest(${rows.map((r) => r.append + 1)}::int[]),
+          unnest(${rows.map((r) => r.type)}::text[]),
+          jsonb_array_elements(${jsonArray(rows, 'data')}::jsonb), jsonb_array_elements(${jsonArray(rows, 'metadata')}::jsonb))
+        with ordinality as i(event_id, n, type, data, metadata, ord)
+    ),
+    appends as (
+      select * from unnest(${appends.map((a) => a.streamId)}::text[],
+                           ${expected.map((e) => (typeof e === 'number' ? 'revision' : e))}::text[],
+                           ${expected.map((e) => (typeof e === 'number' ? e : null))}::bigint[])
+        with ordinality as a(stream_id, expected_kind, expected_revision, n)
+    ),
+    stored as (
+      select i.event_id, (e.stream_id = a.stream_id and e.type = i.type and e.data = i.data) as same
+      from input i join appends a using (n) join events e on e.event_id = i.event_id
+    ),
+    fresh as (
+      select i.*, a.stream_id from input i join appends a using (n)
+      where not exists (select 1 from stored s where s.event_id = i.event_id)
+    ),
+    counted as (
+      select a.*, coalesce((select max(e.stream_revision) from events e where e.stream_id = a.stream_id), -1) as current,
+             coalesce(f.fresh, 0) as fresh
+      from appends a left join (select n, count(*) as fresh from fresh group by n) f using (n)
+    ),
+    checked as (
+      select *, current + coalesce(sum(fresh) over (partition by stream_id order by n
+                                   rows between unbounded preceding and 1 preceding), 0)::bigint as before
+      from counted
+    ),
+    inserted as (
+      insert into events (event_id, stream_id, stream_revision, type, data, metadata)
+      select event_id, stream_id, revision, type, data, metadata from (
+        select f.*, c.current + row_number() over (partition by f.stream_id order by f.ord) as revision
+        from fresh f join counted c using (n)
+      ) numbered
+      where not exists (select 1 from stored where not same)
+        and not exists (
+          select 1 from checked where fresh > 0 and not (
+            expected_kind = 'any' or (expected_kind = 'no_stream' and before < 0)
+            or (expected_kind = 'stream_exists' and before >= 0)
+            or (expected_kind = 'revision' and before = expected_revision)))
+      order by ord
+      returning event_id, stream_id, transaction_id, global_position
+    )
+    select 'append' as kind, n::int as n, null as id, before::text, fresh::text, null as commit, null as prepare from checked
+    union all
+    select case when same then 'stored' else 'conflict' end, null, event_id::text, null, null, null, null from stored
+    union all
+    select 'inserted', i.n::int, e.event_id::text, null, null, e.transaction_id::text, e.global_position::text
+    from inserted e join input i using (event_id)`;
+}
+
+function toResults(appends: readonly StreamAppend[], rows: SerializedEvent[], outcome: OutcomeRow[]): AppendResult[] {
+  const conflicting = outcome.filter((o) => o.kind === 'conflict').map((o) => o.id!);
   if (conflicting.length > 0) throw new EventIdConflict(conflicting);
-  return new Set(compared.rows.map((r) => r.id));
-}
-
-async function currentRevisions(trx: Conn, streamIds: string[]): Promise<Map<string, number | null>> {
-  const result = await sql<{ stream_id: string; revision: string | null }>`
-    select s.stream_id, (select max(stream_revision) from events e where e.stream_id = s.stream_id) as revision
-    from unnest(${streamIds}::text[]) as s(stream_id)`.execute(trx);
-  return new Map(result.rows.map((r) => [r.stream_id, r.revision === null ? null : Number(r.revision)]));
-}
-
-function checkExpected(streamId: string, expected: ExpectedRevision, current: number | null): void {
-  const actual = current ?? 'no_stream';
-  const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && current === null) ||
-    (expected === 'stream_exists' && current !== null) ||
-    expected === current;
-  if (!ok) throw new WrongExpectedRevision(streamId, expected, actual);
-}
-
-async function appendOnce(trx: Conn, appends: readonly StreamAppend[], rows: SerializedEvent[]): Promise<AppendResult[]> {
-  const stored = await storedIds(trx, rows);
-  const streamIds = [...new Set(appends.map((a) => a.streamId))];
-  const revisions = await currentRevisions(trx, streamIds);
-  const byAppend: SerializedEvent[][] = appends.map(() => []);
-  for (const row of rows) byAppend[row.append]!.push(row);
-  const insert: (SerializedEvent & { revision: number })[] = [];
-  const results = appends.map((append, i): AppendResult => {
-    const mine = byAppend[i]!;
-    const fresh = mine.filter((r) => !stored.has(r.id));
-    const current = revisions.get(append.streamId) ?? null;
-    if (fresh.length > 0) checkExpected(append.streamId, append.expectedRevision ?? 'any', current);
-    let revision = current ?? -1;
-    for (const row of fresh) insert.push({ ...row, revision: ++revision });
-    revisions.set(append.streamId, revision < 0 ? null : revision);
-    const alreadyStored = mine.filter((r) => stored.has(r.id)).map((r) => r.id);
-    return { streamId: append.streamId, revision, appended: fresh.length, alreadyStored };
-  });
-  if (insert.length === 0) return results;
-  const inserted = await sql<{ event_id: string; transaction_id: string; global_position: string }>`
-    insert into events (event_id, stream_id, stream_revision, type, data, metadata)
-    select * from unnest(${insert.map((r) => r.id)}::uuid[], ${insert.map((r) => r.streamId)}::text[],
-                         ${insert.map((r) => r.revision)}::bigint[], ${insert.map((r) => r.type)}::text[],
-                         ${insert.map((r) => r.data)}::jsonb[], ${insert.map((r) => r.metadata)}::jsonb[])
-    returning event_id::text, transaction_id::text, global_position`.execute(trx);
-  const appendOf = new Map(insert.map((r) => [r.id, r.append]));
-  for (const row of inserted.rows) {
-    const result = results[appendOf.get(row.event_id)!]!;
-    const position = { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) };
-    if (!result.position || position.prepare > result.position.prepare) result.position = position;
+  const stored = new Set(outcome.filter((o) => o.kind === 'stored').map((o) => o.id!));
+  const results: AppendResult[] = appends.map((a) => ({ streamId: a.streamId, revision: -1, appended: 0, alreadyStored: [] }));
+  for (const o of outcome) {
+    if (o.kind === 'append') {
+      const i = o.n! - 1;
+      const append = appends[i]!;
+      const before = Number(o.before);
+      const fresh = Number(o.fresh);
+      const expected = append.expectedRevision ?? 'any';
+      if (fresh > 0 && !expectationHolds(expected, before)) {
+        throw new WrongExpectedRevision(append.streamId, expected, before < 0 ? 'no_stream' : before);
+      }
+      Object.assign(results[i]!, { revision: before + fresh, appended: fresh });
+    } else if (o.kind === 'inserted') {
+      const result = results[o.n! - 1]!;
+      const position = { commit: BigInt(o.commit!), prepare: BigInt(o.prepare!) };
+      if (!result.position || position.prepare > result.position.prepare) result.position = position;
+    }
   }
+  for (const row of rows) if (stored.has(row.id)) results[row.append]!.alreadyStored.push(row.id);
   return results;
 }
 
 /**
- * Appends events to one or more streams atomically with optimistic concurrency and idempotency
- * by event id. Given a transaction, it joins it (a savepoint guards retries) so callers can
- * commit a checkpoint with the events.
+ * Appends events to one or more streams atomically, in one statement, with optimistic concurrency
+ * and idempotency by event id. Given a transaction, it joins it (a savepoint guards retries) so
+ * callers can commit a checkpoint with the events.
  *
  * @example await appendToStreams(db, [{ streamId: 's-1', events, expectedRevision: 'no_stream' }]);
  */
 export async function appendToStreams(conn: Conn, appends: readonly StreamAppend[]): Promise<AppendResult[]> {
   const rows = serializeAppends(appends);
+  const statement = appendStatement(appends, rows);
   for (let attempt = 1; ; attempt++) {
+    let outcome: OutcomeRow[];
     try {
-      if (!conn.isTransaction) return await conn.transaction().execute((trx) => appendOnce(trx, appends, rows));
-      await sql`savepoint substream_append`.execute(conn);
-      const results = await appendOnce(conn, appends, rows);
-      await sql`release savepoint substream_append`.execute(conn);
-      return results;
+      if (conn.isTransaction) await sql`savepoint substream_append`.execute(conn);
+      outcome = (await statement.execute(conn)).rows;
+      if (conn.isTransaction) await sql`release savepoint substream_append`.execute(conn);
     } catch (error) {
       if (conn.isTransaction) await sql`rollback to savepoint substream_append`.execute(conn);
       // A concurrent writer took the revision or the id; its commit is visible now, so try again.
       if (!isUniqueViolation(error) || attempt >= MAX_ATTEMPTS) throw error;
+      continue;
     }
+    return toResults(appends, rows, outcome);
   }
 }

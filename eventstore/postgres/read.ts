@@ -54,9 +54,23 @@ export async function readStreamEvents(conn: Conn, streamId: string, options: Re
 }
 
 /**
+ * The visibility horizon of the global log: every transaction below it has finished, so nothing
+ * can still commit an event there. It is the snapshot's oldest in-flight transaction
+ * (`pg_snapshot_xmin`), except that transactions pg_stat_activity shows running in another
+ * database are skipped: they cannot write this `events` table. Anything unknown (a finished,
+ * unlisted or hidden transaction, a subtransaction) still counts, so the horizon only errs low.
+ */
+export const horizon = sql`(
+  select least(pg_snapshot_xmax(snapshot), (
+    select min(x) from pg_snapshot_xip(snapshot) as x
+    where not exists (
+      select 1 from pg_stat_activity a where a.backend_xid = xid(x) and a.datname <> current_database())))
+  from pg_current_snapshot() as snapshot)`;
+
+/**
  * Reads the global log after a position, in (transaction id, position) order, and only below the
- * oldest transaction still in flight: an event that commits late with a lower position is never
- * skipped, it simply becomes visible before anything that follows it.
+ * horizon: an event that commits late with a lower position is never skipped, it simply becomes
+ * visible before anything that follows it. A long transaction in this database holds readers back.
  *
  * @example const batch = await readAllEvents(db, { after: checkpoint, limit: 1000 });
  */
@@ -65,8 +79,8 @@ export async function readAllEvents(conn: Conn, options: ReadAllOptions = {}): P
   const result = await sql<Row>`
     select ${columns} from events
     where (transaction_id, global_position) > (${after.commit.toString()}::xid8, ${after.prepare.toString()}::bigint)
-      and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-    order by transaction_id, global_position
+      and transaction_id < ${horizon}
+    order by events.transaction_id, events.global_position -- qualified: a bare name sorts the ::text output column
     limit ${options.limit ?? 1_000}`.execute(conn);
   return result.rows.map(toRecorded);
 }

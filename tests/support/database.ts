@@ -40,6 +40,13 @@ export async function testDatabase(t: { teardown(fn: () => unknown): void }, opt
     await db.destroy();
     const client = new pg.Client({ connectionString: TEST_SERVER_URL });
     await client.connect();
+    // pg's pool.end() resolves before its sockets close: let those backends exit before forcing,
+    // or the server's termination message surfaces as an error in the test.
+    for (let i = 0; i < 50; i++) {
+      const { rows } = await client.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+      if (rows[0].n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     await client.query(`drop database if exists ${name} with (force)`);
     await client.end();
   };
