@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import auth from './plugins/auth.ts';
 import errorHandler from './plugins/error-handler.ts';
+import flags from './plugins/flags.ts';
 import idempotency from './plugins/idempotency.ts';
 import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
@@ -11,8 +12,11 @@ import redis from './plugins/redis.ts';
 import services, { type Services } from './plugins/services.ts';
 import apiKeys from './routes/api-keys.ts';
 import creators from './routes/creators.ts';
+import flagRoutes from './routes/flags.ts';
 import health from './routes/health.ts';
+import invoiceLinks from './routes/invoice-links.ts';
 import sep10 from './routes/sep10.ts';
+import streams from './routes/streams.ts';
 import subscriptions from './routes/subscriptions.ts';
 
 export interface AppOptions {
@@ -45,11 +49,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(redis);
   await app.register(auth);
   await app.register(rateLimit);
+  await app.register(flags);
   await app.register(idempotency);
   await app.register(health, { maxLagEvents: options.services.config.READY_MAX_LAG_EVENTS });
   await app.register(sep10);
   await app.register(apiKeys, { prefix: '/v1' });
+  await app.register(flagRoutes, { prefix: '/v1' });
   await app.register(creators, { prefix: '/v1' });
   await app.register(subscriptions, { prefix: '/v1' });
+  await app.register(streams, { prefix: '/v1' });
+  await app.register(invoiceLinks, { prefix: '/v1' });
   return app;
 }

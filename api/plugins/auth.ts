@@ -80,6 +80,9 @@ function credentialOf(request: FastifyRequest): string | null {
 export default fp(
   async (app) => {
     const { config } = app.services;
+    if (!config.API_KEY_PEPPER && config.DATABASE_URL) {
+      app.log.warn('API_KEY_PEPPER is unset: using a pepper generated in DATA_DIR, which other instances will not share');
+    }
     const pepper = config.API_KEY_PEPPER ?? (await localSecret(config.DATA_DIR, 'api-key-pepper'));
     app.decorate('apiKeys', await apiKeyResolver(app.services.db, pepper, app.bus, app.redis ? API_KEY_CACHE_MS : 0));
     app.decorate('apiKeysLive', config.STELLAR_NETWORK === Networks.PUBLIC);

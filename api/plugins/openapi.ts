@@ -10,7 +10,12 @@ export default fp(
       openapi: {
         openapi: '3.1.0',
         info: { title: 'SubStream API', version: '1.0.0', description: 'Paid subscriptions and payment streams on Stellar.' },
-        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+        components: {
+          securitySchemes: {
+            bearer: { type: 'http', scheme: 'bearer', description: 'A JWT (SEP-10 login or `substream token`) or an API key sk_…' },
+            apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key sk_live_…/sk_test_… (scoped)' },
+          },
+        },
       },
       transform: jsonSchemaTransform,
       transformObject: jsonSchemaTransformObject,

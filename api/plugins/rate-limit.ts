@@ -26,8 +26,7 @@ export default fp(
       return (tenant && RATE_LIMIT_TENANT_OVERRIDES[tenant]) || RATE_LIMIT_PER_MINUTE;
     };
     await app.register(rateLimit, {
-      global: true,
-      hook: 'onRequest',
+      global: false,
       timeWindow: 60_000,
       max: limitOf,
       keyGenerator: keyOf,
@@ -41,6 +40,9 @@ export default fp(
           retryAfterSeconds: Math.ceil(context.ttl / 1000),
         }),
     });
+    // A root hook (after auth identified the caller, before any route hook): refused credentials
+    // and unknown routes are counted too.
+    app.addHook('onRequest', app.rateLimit());
   },
   { name: 'rate-limit', dependencies: ['services', 'redis', 'auth'] },
 );

@@ -88,6 +88,9 @@ export default fp(
     const options = { maxRetriesPerRequest: 3, enableOfflineQueue: true };
     const client = new Redis(REDIS_URL, options);
     const subscriber = new Redis(REDIS_URL, options);
+    for (const [role, connection] of [['client', client], ['subscriber', subscriber]] as const) {
+      connection.on('error', (error: Error) => app.log.warn({ err: error, role }, 'Redis connection error'));
+    }
     app.decorate('redis', client);
     app.decorate('bus', redisBus(client, subscriber, REDIS_KEY_PREFIX));
     app.addHook('onClose', async () => {

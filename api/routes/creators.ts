@@ -5,7 +5,7 @@ import { setTiers, SetTiersInput } from '../../commands/set-tiers.ts';
 import { getCreator } from '../../projections/creators/queries.ts';
 import { listSubscribers } from '../../projections/subscriptions/queries.ts';
 import { withReadScope } from '../../projections/read-scope.ts';
-import { tenantOf, principalOf } from '../plugins/auth.ts';
+import { principalOf, requireScope, tenantOf } from '../plugins/auth.ts';
 import { commandContext } from '../command-context.ts';
 import { ApiError } from '../errors.ts';
 import { AccountAddress, errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
@@ -16,10 +16,10 @@ const Written = z.object({ creator: z.string(), revision: z.number().int() });
 
 /** Creators: register, set tiers, public profile, and the creator's subscribers. */
 const creators: FastifyPluginAsyncZod = async (app) => {
-  const secured = { onRequest: [app.authenticate], schema: { security: [{ bearer: [] }] } };
+  const secured = { schema: { security: [{ bearer: [] }] } };
 
   app.post('/creators', {
-    onRequest: secured.onRequest,
+    onRequest: [app.authenticate, requireScope('admin:all')],
     schema: { tags: ['creators'], security: secured.schema.security, headers: IdempotencyHeaders, body: RegisterCreatorInput, response: { 201: Written, ...errorResponses } },
   }, async (request, reply) => {
     const principal = principalOf(request);
@@ -29,7 +29,7 @@ const creators: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.put('/creators/me/tiers', {
-    onRequest: secured.onRequest,
+    onRequest: [app.authenticate, requireScope('admin:all')],
     schema: { tags: ['creators'], security: secured.schema.security, headers: IdempotencyHeaders, body: SetTiersInput, response: { 200: Written, ...errorResponses } },
   }, async (request) => {
     const creator = tenantOf(request);
@@ -46,7 +46,7 @@ const creators: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/creators/me/subscribers', {
-    onRequest: secured.onRequest,
+    onRequest: [app.authenticate, requireScope('subscriptions:read')],
     schema: {
       tags: ['creators'],
       security: secured.schema.security,

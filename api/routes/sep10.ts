@@ -26,6 +26,9 @@ function cors(reply: FastifyReply): FastifyReply {
  */
 const sep10: FastifyPluginAsyncZod = async (app) => {
   const { config, db, jwtSecret } = app.services;
+  if (!config.SEP10_SIGNING_SECRET && config.DATABASE_URL) {
+    app.log.warn('SEP10_SIGNING_SECRET is unset: using a key generated in DATA_DIR, which other instances will not share');
+  }
   const settings = sep10Settings(config, config.SEP10_SIGNING_SECRET ?? (await localStellarSecret(config.DATA_DIR, 'sep10-signing-secret')));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));

@@ -6,7 +6,7 @@ import { withReadScope } from '../../projections/read-scope.ts';
 import { getSubscription, listWalletSubscriptions } from '../../projections/subscriptions/queries.ts';
 import { commandContext } from '../command-context.ts';
 import { ApiError } from '../errors.ts';
-import { principalOf } from '../plugins/auth.ts';
+import { principalOf, requireScope } from '../plugins/auth.ts';
 import { errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
 import { SubscriptionView } from '../schemas/subscription.ts';
 
@@ -22,7 +22,8 @@ const Params = z.object({ id: z.string().max(200) });
 
 /** Subscriptions: request (pending until the chain confirms), cancel, read. */
 const subscriptions: FastifyPluginAsyncZod = async (app) => {
-  const onRequest = [app.authenticate];
+  const read = [app.authenticate, requireScope('subscriptions:read')];
+  const write = [app.authenticate, requireScope('subscriptions:write')];
   const security = [{ bearer: [] }];
   const deps = () => ({
     store: app.services.eventStore,
@@ -31,7 +32,7 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/subscriptions', {
-    onRequest,
+    onRequest: write,
     schema: {
       tags: ['subscriptions'], security, headers: IdempotencyHeaders, body: RequestSubscriptionInput,
       response: {
@@ -45,7 +46,7 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/subscriptions/:id/cancel', {
-    onRequest,
+    onRequest: write,
     schema: {
       tags: ['subscriptions'], security, headers: IdempotencyHeaders, params: Params,
       response: { 202: z.object({ subscriptionId: z.string(), revision: z.number().int() }), ...errorResponses },
@@ -56,7 +57,7 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/subscriptions/:id', {
-    onRequest,
+    onRequest: read,
     schema: { tags: ['subscriptions'], security, params: Params, response: { 200: SubscriptionView, ...errorResponses } },
   }, async (request) => {
     const principal = principalOf(request);
@@ -68,7 +69,7 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/me/subscriptions', {
-    onRequest,
+    onRequest: read,
     schema: { tags: ['subscriptions'], security, response: { 200: z.object({ items: z.array(SubscriptionView) }), ...errorResponses } },
   }, async (request) => {
     const wallet = principalOf(request).address;

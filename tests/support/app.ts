@@ -8,6 +8,9 @@ import { testDatabase, type TestDatabase } from './database.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 export const TEST_CONTRACT_ID = StrKey.encodeContract(Buffer.alloc(32, 7));
+/** The SEP-10 server key of test apps (tests build challenges of their own with it). */
+export const TEST_SEP10_KEYPAIR = Keypair.fromRawEd25519Seed(Buffer.alloc(32, 10));
+const TEST_API_KEY_PEPPER = 'test-api-key-pepper-at-least-32-characters';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -16,13 +19,25 @@ export interface TestApp {
 }
 
 /**
- * The real API on a fresh real database, for `app.inject`.
+ * The real API on a fresh real database, for `app.inject` (pass `database` for a second
+ * instance on the same one).
  *
  * @example const { app, token } = await testApp(t);
  */
-export async function testApp(t: { teardown(fn: () => unknown): void }, env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await testDatabase(t);
-  const config = loadConfig({ LOG_LEVEL: 'silent', JWT_SECRET: TEST_JWT_SECRET, SUBSTREAM_CONTRACT_ID: TEST_CONTRACT_ID, ...env });
+export async function testApp(
+  t: { teardown(fn: () => unknown): void },
+  env: Record<string, string> = {},
+  options: { database?: TestDatabase } = {},
+): Promise<TestApp> {
+  const database = options.database ?? (await testDatabase(t));
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    SUBSTREAM_CONTRACT_ID: TEST_CONTRACT_ID,
+    SEP10_SIGNING_SECRET: TEST_SEP10_KEYPAIR.secret(),
+    API_KEY_PEPPER: TEST_API_KEY_PEPPER,
+    ...env,
+  });
   const eventStore = createPostgresEventStore(database.db);
   const app = await buildApp({ services: { config, db: database.db, eventStore, jwtSecret: TEST_JWT_SECRET } });
   t.teardown(() => app.close());
