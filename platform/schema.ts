@@ -77,11 +77,102 @@ export interface SubscriptionsTable {
   updated_at: Timestamp;
 }
 
+/** The indexer's per-job checkpoint: the last ledger fully processed and the source's cursor. */
+export interface IndexerCheckpointsTable {
+  job: string;
+  last_ledger: Int8;
+  cursor: string | null;
+  updated_at: Generated<Date>;
+}
+
+/** Ledger ranges an indexer job processed (inclusive), for gap reports. */
+export interface IndexerRangesTable {
+  job: string;
+  from_ledger: Int8;
+  to_ledger: Int8;
+}
+
+/** SEP-10 challenges issued: single use until `expires_at`. */
+export interface Sep10ChallengesTable {
+  nonce: string;
+  account: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  consumed_at: Timestamp | null;
+}
+
+/** API keys, stored as HMAC-SHA-256 of the key (never the key). */
+export interface ApiKeysTable {
+  id: Generated<string>;
+  tenant_id: string;
+  created_by: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  scopes: string[];
+  created_at: Generated<Date>;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+/** Read model (RLS): one row per on-chain payment stream; tenant_id is the receiver. */
+export interface StreamsTable {
+  tenant_id: string;
+  id: string;
+  contract_id: string;
+  onchain_id: string;
+  sender: string | null;
+  receiver: string | null;
+  token: string | null;
+  status: 'active' | 'paused' | 'cancelled';
+  deposited: Numeric;
+  withdrawn: Numeric;
+  refunded: Numeric;
+  pending_withdrawal: Numeric | null;
+  start_at: Timestamp | null;
+  cliff_at: Timestamp | null;
+  end_at: Timestamp | null;
+  memo: string | null;
+  created_at: Timestamp | null;
+  cancel_requested_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
+  created_ledger: number | null;
+  created_tx: string | null;
+  updated_at: Timestamp;
+}
+
+/** Read model (RLS): invoice links; tenant_id is the creator, public by slug. */
+export interface InvoiceLinksTable {
+  tenant_id: string;
+  id: string;
+  slug: string;
+  creator: string;
+  receiver: string;
+  token: string;
+  amount: Numeric;
+  duration_seconds: number;
+  description: string | null;
+  pdf_url: string | null;
+  status: 'DRAFT' | 'SIGNED' | 'COMPLETED' | 'DELETED';
+  payer: string | null;
+  tx_hash: string | null;
+  completed_stream: string | null;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** Every table the service owns. Later modules add theirs here. */
 export interface Database {
+  indexer_checkpoints: IndexerCheckpointsTable;
+  indexer_ranges: IndexerRangesTable;
   events: EventsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
   creators: CreatorsTable;
   subscriptions: SubscriptionsTable;
+  streams: StreamsTable;
+  invoice_links: InvoiceLinksTable;
   idempotency_keys: IdempotencyKeysTable;
+  sep10_challenges: Sep10ChallengesTable;
+  api_keys: ApiKeysTable;
 }

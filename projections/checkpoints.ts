@@ -1,0 +1,90 @@
+import { sql } from 'kysely';
+import type { LogPosition } from '../eventstore/types.ts';
+import type { Conn } from './types.ts';
+
+export type ProjectionState = 'live' | 'rebuilding' | 'failed';
+
+export interface Checkpoint {
+  name: string;
+  version: number;
+  position: LogPosition;
+  state: ProjectionState;
+  lastError: string | null;
+  eventsProcessed: number;
+}
+
+interface Row {
+  name: string;
+  version: number;
+  position_commit: string;
+  position_prepare: string;
+  state: ProjectionState;
+  last_error: string | null;
+  events_processed: string;
+}
+
+const columns = sql`name, version, position_commit::text, position_prepare, state, last_error, events_processed`;
+
+function toCheckpoint(row: Row): Checkpoint {
+  return {
+    name: row.name,
+    version: row.version,
+    position: { commit: BigInt(row.position_commit), prepare: BigInt(row.position_prepare) },
+    state: row.state,
+    lastError: row.last_error,
+    eventsProcessed: Number(row.events_processed),
+  };
+}
+
+/**
+ * Reads a projector's checkpoint.
+ *
+ * @example const checkpoint = await loadCheckpoint(db, 'subscriptions');
+ */
+export async function loadCheckpoint(conn: Conn, name: string): Promise<Checkpoint | undefined> {
+  const { rows } = await sql<Row>`select ${columns} from projection_checkpoints where name = ${name}`.execute(conn);
+  return rows[0] && toCheckpoint(rows[0]);
+}
+
+/**
+ * Takes the projector's transaction-scoped advisory lock, so only one runner applies a batch at a
+ * time (a second one waits, then reads the advanced checkpoint). Unlike `select … for update` it
+ * gives the transaction no xid, so the log read that follows is not held back by the reader itself.
+ */
+export async function lockProjector(conn: Conn, name: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`projection:${name}`}, 0))`.execute(conn);
+}
+
+/** Creates the checkpoint at the start of the log if it does not exist yet. */
+export async function ensureCheckpoint(conn: Conn, name: string, version: number): Promise<void> {
+  await sql`insert into projection_checkpoints (name, version, state) values (${name}, ${version}, 'rebuilding')
+    on conflict (name) do nothing`.execute(conn);
+}
+
+/** Moves a checkpoint after a committed batch (call inside the batch's transaction). */
+export async function advanceCheckpoint(
+  conn: Conn,
+  name: string,
+  update: { position: LogPosition; applied: number; state: ProjectionState },
+): Promise<void> {
+  await sql`update projection_checkpoints set
+      position_commit = ${update.position.commit.toString()}::xid8,
+      position_prepare = ${update.position.prepare.toString()}::bigint,
+      events_processed = events_processed + ${update.applied},
+      state = ${update.state}, last_error = null, updated_at = now()
+    where name = ${name}`.execute(conn);
+}
+
+/** Puts a checkpoint back at the start of the log under a new version (the model was emptied). */
+export async function resetCheckpoint(conn: Conn, name: string, version: number): Promise<void> {
+  await sql`update projection_checkpoints set version = ${version}, position_commit = '0'::xid8, position_prepare = 0,
+      events_processed = 0, state = 'rebuilding', last_error = null, updated_at = now()
+    where name = ${name}`.execute(conn);
+}
+
+/** Records that a projector stopped on an error; its position stays before the failing batch. */
+export async function failCheckpoint(conn: Conn, name: string, error: string): Promise<void> {
+  await sql`update projection_checkpoints set state = 'failed', last_error = ${error}, updated_at = now()
+    where name = ${name}`.execute(conn);
+}
+

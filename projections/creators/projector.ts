@@ -1,0 +1,86 @@
+import { sql, type Transaction } from 'kysely';
+import type { CreatorEvent, Tier } from '../../domain/creator/events.ts';
+import type { RecordedEvent } from '../../eventstore/types.ts';
+import type { Database } from '../../platform/schema.ts';
+import { selectColumns } from '../sql.ts';
+import { ProjectionError, type Projector } from '../types.ts';
+
+/** The in-memory row of the `creators` read model (times as ISO strings). */
+export interface CreatorRow {
+  tenant_id: string;
+  address: string;
+  display_name: string | null;
+  tiers: Tier[];
+  registered_at: string | null;
+  updated_at: string;
+}
+
+export const CREATOR_COLUMNS = [
+  ['tenant_id', 'text'], ['address', 'text'], ['display_name', 'text'], ['tiers', 'jsonb'],
+  ['registered_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+] as const;
+
+export const CREATOR_EVENT_TYPES = ['CreatorRegistered', 'TiersSet'] as const satisfies readonly CreatorEvent['type'][];
+
+/**
+ * Folds one creator event. `TiersSet` may come before `CreatorRegistered` (a creator configured on
+ * chain by another front end): the row then exists without a display name.
+ */
+export function evolveCreator(current: CreatorRow | undefined, recorded: RecordedEvent): CreatorRow {
+  const event = { type: recorded.type, data: recorded.data } as CreatorEvent;
+  const address = event.data.creator;
+  if (!address) throw new Error('event has no creator');
+  const at = recorded.recordedAt.toISOString();
+  const row: CreatorRow = { ...(current ?? { tenant_id: address, address, display_name: null, tiers: [], registered_at: null }), updated_at: at };
+  switch (event.type) {
+    case 'CreatorRegistered':
+      return { ...row, display_name: event.data.displayName, registered_at: event.data.registeredAt };
+    case 'TiersSet':
+      return { ...row, tiers: event.data.tiers };
+    default: {
+      const unknown: never = event;
+      throw new Error(`unhandled event ${(unknown as { type: string }).type}`);
+    }
+  }
+}
+
+const selectList = selectColumns(CREATOR_COLUMNS);
+const columnList = sql.raw(CREATOR_COLUMNS.map(([name]) => name).join(', '));
+const recordType = sql.raw(CREATOR_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', '));
+const updateList = sql.raw(CREATOR_COLUMNS.filter(([name]) => name !== 'address').map(([name]) => `${name} = excluded.${name}`).join(', '));
+
+/**
+ * The `creators` projector (the public directory). `table` lets a rebuild project into a copy.
+ *
+ * @example await catchUp(db, createCreatorsProjector());
+ */
+export function createCreatorsProjector(options: { name?: string; table?: string; version?: number } = {}): Projector {
+  const name = options.name ?? 'creators';
+  const table = sql.table(options.table ?? 'creators');
+  return {
+    name,
+    version: options.version ?? 1,
+    handles: CREATOR_EVENT_TYPES,
+    async apply(trx: Transaction<Database>, events: RecordedEvent[]) {
+      const keys = [...new Set(events.map((e) => (e.data as { creator: string }).creator))];
+      const { rows } = await sql<CreatorRow>`select ${selectList} from ${table} where address = any(${keys}::text[])`.execute(trx);
+      const state = new Map(rows.map((r) => [r.address, r]));
+      for (const event of events) {
+        try {
+          const address = (event.data as { creator: string }).creator;
+          state.set(address, evolveCreator(state.get(address), event));
+        } catch (error) {
+          throw new ProjectionError(name, event, error);
+        }
+      }
+      await sql`insert into ${table} (${columnList})
+        select ${columnList} from jsonb_to_recordset(${JSON.stringify([...state.values()])}::jsonb) as x(${recordType})
+        on conflict (address) do update set ${updateList}`.execute(trx);
+    },
+    async reset(trx) {
+      await sql`delete from ${table}`.execute(trx);
+    },
+  };
+}
+
+export const creatorsProjector: Projector = createCreatorsProjector();

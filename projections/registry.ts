@@ -1,0 +1,8 @@
+import { creatorsProjector } from './creators/projector.ts';
+import { invoiceLinksProjector } from './invoice-links/projector.ts';
+import { streamsProjector } from './streams/projector.ts';
+import { subscriptionsProjector } from './subscriptions/projector.ts';
+import type { Projector } from './types.ts';
+
+/** Every projector `substream project` (and the server, with PROJECTORS=true) runs. */
+export const allProjectors: readonly Projector[] = [creatorsProjector, subscriptionsProjector, streamsProjector, invoiceLinksProjector];

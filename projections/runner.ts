@@ -1,0 +1,197 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
+import type { LogPosition } from '../eventstore/types.ts';
+import type { Db } from '../platform/database.ts';
+import type { Logger } from '../platform/logger.ts';
+import { advanceCheckpoint, ensureCheckpoint, failCheckpoint, loadCheckpoint, lockProjector, resetCheckpoint, type ProjectionState } from './checkpoints.ts';
+import { readLogBatch } from './read-log.ts';
+import { ProjectionError, type Projector } from './types.ts';
+
+export interface StepResult {
+  /** Events read from the log (handled or not). */
+  read: number;
+  /** Events handed to `apply`. */
+  applied: number;
+  position: LogPosition;
+  caughtUp: boolean;
+}
+
+export interface CatchUpResult {
+  read: number;
+  applied: number;
+  batches: number;
+  position: LogPosition;
+}
+
+/** The writer policy of every read model admits only transactions that set this flag. */
+async function beginWrite(trx: Parameters<Projector['apply']>[0]): Promise<void> {
+  await sql`select set_config('app.projection_writer', 'on', true)`.execute(trx);
+}
+
+/**
+ * Creates the projector's checkpoint, or — when its stored version differs — empties the model
+ * and puts the checkpoint back at the start of the log, in one transaction.
+ */
+export async function prepareProjector(db: Db, projector: Projector): Promise<void> {
+  await ensureCheckpoint(db, projector.name, projector.version);
+  await db.transaction().execute(async (trx) => {
+    await beginWrite(trx);
+    await lockProjector(trx, projector.name);
+    const checkpoint = await loadCheckpoint(trx, projector.name);
+    if (!checkpoint || checkpoint.version === projector.version) return;
+    await projector.reset?.(trx);
+    await resetCheckpoint(trx, projector.name, projector.version);
+  });
+}
+
+/**
+ * Applies at most one batch: locks the checkpoint, reads the log after it, hands the handled
+ * events to `apply` and advances the checkpoint, all in one transaction. A throw rolls the batch
+ * back, records `failed` with the error, and rethrows: the projector never skips an event.
+ *
+ * @example const { caughtUp } = await projectBatch(db, projector, 5_000);
+ */
+export async function projectBatch(db: Db, projector: Projector, batchSize: number): Promise<StepResult> {
+  try {
+    return await db.transaction().execute(async (trx): Promise<StepResult> => {
+      await beginWrite(trx);
+      await lockProjector(trx, projector.name);
+      const checkpoint = await loadCheckpoint(trx, projector.name);
+      if (!checkpoint) throw new Error(`projector ${projector.name} has no checkpoint: call prepareProjector first`);
+      const batch = await readLogBatch(trx, { after: checkpoint.position, limit: batchSize, types: projector.handles });
+      const caughtUp = batch.scanned < batchSize;
+      const state: ProjectionState = caughtUp || checkpoint.state === 'live' ? 'live' : 'rebuilding';
+      if (!batch.last) {
+        if (checkpoint.state !== state) await advanceCheckpoint(trx, projector.name, { position: checkpoint.position, applied: 0, state });
+        return { read: 0, applied: 0, position: checkpoint.position, caughtUp };
+      }
+      const handled = batch.events;
+      if (handled.length > 0) await projector.apply(trx, handled);
+      const position = batch.last;
+      await advanceCheckpoint(trx, projector.name, { position, applied: handled.length, state });
+      return { read: batch.scanned, applied: handled.length, position, caughtUp };
+    });
+  } catch (error) {
+    await failCheckpoint(db, projector.name, (error as Error)?.message ?? String(error)).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The position of the newest committed event, or undefined for an empty log. */
+async function logEnd(db: Db): Promise<LogPosition | undefined> {
+  const { rows } = await sql<{ commit: string; prepare: string }>`
+    select transaction_id::text as commit, global_position::text as prepare from events
+    order by transaction_id desc, global_position desc limit 1`.execute(db);
+  return rows[0] && { commit: BigInt(rows[0].commit), prepare: BigInt(rows[0].prepare) };
+}
+
+const reached = (at: LogPosition, target: LogPosition): boolean =>
+  at.commit > target.commit || (at.commit === target.commit && at.prepare >= target.prepare);
+
+/**
+ * Runs one projector until it has absorbed every event committed before the call, and returns
+ * what it did. A transaction still in flight holds the gapless reader back (the log's horizon):
+ * it then waits and polls rather than stopping short.
+ *
+ * @example const { read, applied } = await catchUp(db, subscriptionsProjector, { batchSize: 10_000 });
+ */
+export async function catchUp(db: Db, projector: Projector, options: { batchSize?: number; pollIntervalMs?: number } = {}): Promise<CatchUpResult> {
+  const batchSize = options.batchSize ?? 5_000;
+  await prepareProjector(db, projector);
+  const target = await logEnd(db);
+  const total: CatchUpResult = { read: 0, applied: 0, batches: 0, position: { commit: 0n, prepare: 0n } };
+  for (;;) {
+    const step = await projectBatch(db, projector, batchSize);
+    total.read += step.read;
+    total.applied += step.applied;
+    total.position = step.position;
+    if (step.read > 0) total.batches += 1;
+    if (step.caughtUp && (!target || reached(step.position, target))) return total;
+    if (step.read === 0) await sleep(options.pollIntervalMs ?? 10);
+  }
+}
+
+export interface RunProjectorsOptions {
+  batchSize?: number;
+  signal?: AbortSignal;
+  logger?: Logger;
+  /** Pause after reaching the end of the log before polling again. */
+  pollIntervalMs?: number;
+}
+
+/**
+ * Runs every projector, each with its own checkpoint and loop, until the signal aborts. A
+ * projector whose `apply` throws on an event (`ProjectionError`) is stopped with its checkpoint
+ * `failed` and never skips that event; other errors (database unavailable, deadlock) are retried
+ * with backoff. The others go on. Resolves once every loop has stopped.
+ *
+ * @example
+ * const controller = new AbortController();
+ * await runProjectors(db, allProjectors, { batchSize: 2_000, signal: controller.signal, logger });
+ */
+export async function runProjectors(db: Db, projectors: readonly Projector[], options: RunProjectorsOptions = {}): Promise<void> {
+  const { batchSize = 2_000, signal, logger, pollIntervalMs = 200 } = options;
+  const loop = async (projector: Projector): Promise<void> => {
+    const log = logger?.child({ projector: projector.name });
+    let backoff = 0;
+    while (!signal?.aborted) {
+      try {
+        if (backoff > 0) await sleep(backoff, undefined, { signal }).catch(() => undefined);
+        await prepareProjector(db, projector);
+        while (!signal?.aborted) {
+          const step = await projectBatch(db, projector, batchSize);
+          backoff = 0;
+          if (step.read > 0) log?.debug({ read: step.read, applied: step.applied }, 'batch projected');
+          if (step.caughtUp) await sleep(pollIntervalMs, undefined, { signal }).catch(() => undefined);
+        }
+      } catch (error) {
+        if (error instanceof ProjectionError) {
+          log?.error({ err: error }, 'projector failed on an event and stopped');
+          return;
+        }
+        // Anything else (connection lost, deadlock, …) is retried with backoff; the checkpoint says failed meanwhile.
+        backoff = Math.min(Math.max(backoff * 2, 500), 30_000);
+        log?.warn({ err: error, retryInMs: backoff }, 'projector batch failed; retrying');
+      }
+    }
+  };
+  await Promise.all(projectors.map(loop));
+}
+
+export interface ProjectionStatus {
+  name: string;
+  version: number;
+  state: ProjectionState;
+  lastError: string | null;
+  eventsProcessed: number;
+  /** Events in the log after the checkpoint (handled or not). */
+  lagEvents: number;
+}
+
+/**
+ * Every projector's checkpoint and its lag behind the log, for `/ready`.
+ *
+ * @example const status = await projectionStatus(db); // [{ name: 'subscriptions', state: 'live', lagEvents: 0, … }]
+ */
+export async function projectionStatus(db: Db): Promise<ProjectionStatus[]> {
+  const { rows } = await sql<{
+    name: string;
+    version: number;
+    state: ProjectionState;
+    last_error: string | null;
+    events_processed: string;
+    lag: string;
+  }>`
+    select c.name, c.version, c.state, c.last_error, c.events_processed,
+      (select count(*) from events e
+        where (e.transaction_id, e.global_position) > (c.position_commit, c.position_prepare)) as lag
+    from projection_checkpoints c order by c.name`.execute(db);
+  return rows.map((r) => ({
+    name: r.name,
+    version: r.version,
+    state: r.state,
+    lastError: r.last_error,
+    eventsProcessed: Number(r.events_processed),
+    lagEvents: Number(r.lag),
+  }));
+}

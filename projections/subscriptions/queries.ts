@@ -1,0 +1,90 @@
+import { sql } from 'kysely';
+import { selectColumns } from '../sql.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import type { Conn } from '../types.ts';
+import { COLUMNS } from './projector.ts';
+import type { SubscriptionStatus } from './fold.ts';
+
+/** A subscription as the API shows it: money as decimal strings of stroops, times as ISO strings. */
+export interface Subscription {
+  subscriptionId: string;
+  tenantId: string;
+  subscriber: string;
+  creator: string;
+  status: SubscriptionStatus;
+  tier: string | null;
+  token: string | null;
+  ratePerSecond: string | null;
+  totalBilled: string;
+  billsCount: number;
+  lastBilledAt: string | null;
+  nextBillingAt: string | null;
+  trialEndsAt: string | null;
+  graceEndsAt: string | null;
+  cancelRequestedAt: string | null;
+  cancelledAt: string | null;
+  refundAmount: string;
+  tipsTotal: string;
+  confirmedLedger: number | null;
+  requestedAt: string | null;
+  expiresAt: string | null;
+  updatedAt: string;
+}
+
+const selectList = selectColumns(COLUMNS);
+const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function toSubscription(row: Record<string, unknown>): Subscription {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [camel(k), v])) as unknown as Subscription;
+}
+
+/**
+ * One subscription by id (`${subscriber}-${creator}`), if the read scope may see it.
+ *
+ * @example const sub = await withReadScope(db, { wallet }, (trx) => getSubscription(trx, `${wallet}-${creator}`));
+ */
+export async function getSubscription(conn: Conn, subscriptionId: string): Promise<Subscription | undefined> {
+  const { rows } = await sql<Record<string, unknown>>`
+    select ${selectList} from subscriptions where subscription_id = ${subscriptionId}`.execute(conn);
+  return rows[0] && toSubscription(rows[0]);
+}
+
+/**
+ * Every subscription of one wallet across creators (the wallet policy lets a subscriber see them).
+ *
+ * @example const mine = await withReadScope(db, { wallet }, (trx) => listWalletSubscriptions(trx, wallet));
+ */
+export async function listWalletSubscriptions(conn: Conn, wallet: string): Promise<Subscription[]> {
+  const { rows } = await sql<Record<string, unknown>>`
+    select ${selectList} from subscriptions where subscriber = ${wallet} order by subscription_id`.execute(conn);
+  return rows.map(toSubscription);
+}
+
+export interface SubscriberPage {
+  items: Subscription[];
+  nextCursor: string | null;
+}
+
+/**
+ * The current tenant's subscribers (`app.current_tenant_id` of the read scope), ordered by
+ * subscriber, with keyset pagination: pass the returned `nextCursor` to get the next page.
+ *
+ * @example const page = await withReadScope(db, { tenantId }, (trx) => listSubscribers(trx, { status: 'active', limit: 50 }));
+ */
+export async function listSubscribers(
+  conn: Conn,
+  options: { status?: SubscriptionStatus; cursor?: string | null; limit: number },
+): Promise<SubscriberPage> {
+  const limit = Math.max(1, Math.min(options.limit, 500));
+  const after = options.cursor ? decodeCursor(options.cursor) : null;
+  const { rows } = await sql<Record<string, unknown>>`
+    select ${selectList} from subscriptions
+    where tenant_id = current_setting('app.current_tenant_id', true)
+      ${options.status ? sql`and status = ${options.status}` : sql``}
+      ${after !== null ? sql`and subscription_id > ${after}` : sql``}
+    order by subscription_id
+    limit ${limit + 1}`.execute(conn);
+  const items = rows.slice(0, limit).map(toSubscription);
+  const nextCursor = rows.length > limit ? encodeCursor(items[items.length - 1]!.subscriptionId) : null;
+  return { items, nextCursor };
+}
