@@ -2,7 +2,8 @@ import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { openRuntime } from '../../platform/runtime.ts';
 import { allProjectors } from '../../projections/registry.ts';
-import { projectionStatus, runProjectors } from '../../projections/runner.ts';
+import { runProjectors } from '../../projections/runner.ts';
+import { projectionStatus } from '../../projections/status.ts';
 import { parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
 
 export const project: CliCommand = {
