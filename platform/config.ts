@@ -37,6 +37,11 @@ const schema = z.object({
     .string()
     .regex(/^C[A-Z2-7]{55}$/, 'must be a Stellar contract address (C…)')
     .optional(),
+  /** The StellarStream payment-stream contract (C…) that `POST /v1/streams` builds calls for. */
+  STELLARSTREAM_CONTRACT_ID: z
+    .string()
+    .regex(/^C[A-Z2-7]{55}$/, 'must be a Stellar contract address (C…)')
+    .optional(),
   STELLAR_RPC_URL: optionalUrl,
   INDEXER_CONTRACTS: z.string().min(1).default('*'),
   PROJECTORS: bool.default(true),

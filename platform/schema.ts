@@ -162,6 +162,36 @@ export interface InvoiceLinksTable {
   updated_at: Timestamp;
 }
 
+/** Read model (RLS): watched seconds and views per (tenant, content, 1 s position). */
+export interface AnalyticsViewHeatmapTable {
+  tenant_id: string;
+  content_id: string;
+  position_second: number;
+  watched_seconds: Numeric;
+  views: Int8;
+}
+
+/** Read model (RLS): one row per subscription fact, dated by the fact (see projections/analytics). */
+export interface AnalyticsSubscriptionFactsTable {
+  global_position: Int8;
+  tenant_id: string;
+  subscription_id: string;
+  at: Timestamp;
+  kind: string;
+  status: 'active' | 'trialing' | 'grace' | 'cancelled' | null;
+  token: string | null;
+  rate_per_second: Numeric | null;
+}
+
+/** Read model (RLS): stroops billed or withdrawn per tenant and UTC day. */
+export interface AnalyticsDailyAmountsTable {
+  tenant_id: string;
+  metric: 'revenue' | 'withdrawals';
+  day: ColumnType<string, string, string>;
+  amount: Numeric;
+  events: Int8;
+}
+
 /** Every table the service owns. Later modules add theirs here. */
 export interface Database {
   indexer_checkpoints: IndexerCheckpointsTable;
@@ -175,4 +205,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   sep10_challenges: Sep10ChallengesTable;
   api_keys: ApiKeysTable;
+  analytics_view_heatmap: AnalyticsViewHeatmapTable;
+  analytics_subscription_facts: AnalyticsSubscriptionFactsTable;
+  analytics_daily_amounts: AnalyticsDailyAmountsTable;
 }

@@ -1,0 +1,62 @@
+import { pino } from 'pino';
+import { loadConfig } from '../../platform/config.ts';
+import { openRuntime } from '../../platform/runtime.ts';
+import { LIVE_JOB, readCheckpoint } from '../../indexer/checkpoints.ts';
+import { parseContracts } from '../../indexer/decoders/contracts.ts';
+import { runIndexer } from '../../indexer/runner.ts';
+import { openSource } from '../../indexer/sources/open.ts';
+import { SourceUnavailable } from '../../indexer/sources/types.ts';
+import { EXIT, parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
+
+export const index: CliCommand = {
+  summary: 'index the network into the event store (live job)',
+  usage: `substream index [--follow] [--from N]
+
+Reads contract events from STELLAR_RPC_URL (getEvents) for INDEXER_CONTRACTS into the event store
+under the live job's checkpoint. Without --follow it stops at the current tip; with --follow it
+keeps tailing (polling with backoff, never skipping a ledger). The first run starts at --from,
+else at the tip. Exit codes: 0 done, 2 bad arguments, 3 RPC unreachable or out of retention.`,
+  async run(argv) {
+    const { values } = parseCliArgs(argv, { follow: { type: 'boolean' }, from: { type: 'string' } });
+    if (values.from !== undefined && !/^\d+$/.test(values.from)) throw new UsageError(`--from must be a ledger number, got ${values.from}`);
+    const config = loadConfig();
+    if (!config.STELLAR_RPC_URL) throw new UsageError('STELLAR_RPC_URL is not set');
+    let contracts;
+    try {
+      contracts = parseContracts(config.INDEXER_CONTRACTS);
+    } catch (error) {
+      throw new UsageError(`INDEXER_CONTRACTS: ${(error as Error).message}`);
+    }
+    const logger = pino({ level: config.LOG_LEVEL, name: 'substream-indexer' }, pino.destination(2));
+    const runtime = await openRuntime(config, logger);
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once('SIGINT', stop).once('SIGTERM', stop);
+    try {
+      const contractIds = contracts.everything ? ['*'] : [...contracts.kinds.keys()];
+      const { source } = await openSource('rpc', { rpcUrl: config.STELLAR_RPC_URL, contractIds, passphrase: config.STELLAR_NETWORK });
+      const checkpoint = await readCheckpoint(runtime.db, LIVE_JOB);
+      const tip = await source.latestLedger();
+      const from = checkpoint ? checkpoint.lastLedger + 1 : values.from !== undefined ? Number(values.from) : tip;
+      const stats = await runIndexer(runtime.db, {
+        job: LIVE_JOB,
+        source,
+        from,
+        ...(values.follow ? {} : { to: tip }),
+        decode: { passphrase: config.STELLAR_NETWORK, contracts },
+        signal: abort.signal,
+        logger,
+        onProgress: (s) => logger.debug({ lastLedger: s.lastLedger, events: s.events, appended: s.appended }, 'indexed'),
+      });
+      logger.info({ ...stats, malformedSamples: undefined }, 'indexer stopped');
+      return EXIT.ok;
+    } catch (error) {
+      if (!(error instanceof SourceUnavailable)) throw error;
+      process.stderr.write(`source unavailable: ${error.message}\n`);
+      return EXIT.sourceUnavailable;
+    } finally {
+      process.off('SIGINT', stop).off('SIGTERM', stop);
+      await runtime.close();
+    }
+  },
+};

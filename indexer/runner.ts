@@ -1,0 +1,184 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
+import { appendToStreams } from '../eventstore/postgres/append.ts';
+import type { NewEvent, StreamAppend } from '../eventstore/types.ts';
+import type { Db } from '../platform/database.ts';
+import type { Logger } from '../platform/logger.ts';
+import { advanceCheckpoint, readCheckpoint } from './checkpoints.ts';
+import { decodeEvent, firstTopic, type DecodeOptions, type Malformed } from './decoders/decode.ts';
+import type { LedgerBatch, LedgerSource, RawContractEvent } from './sources/types.ts';
+
+export interface RunStats {
+  ledgers: number;
+  transactions: number;
+  /** Operation-level contract events seen. */
+  events: number;
+  appended: number;
+  duplicates: number;
+  malformed: number;
+  byTopic: Record<string, number>;
+  malformedByReason: Record<string, number>;
+  /** The first malformed events, with their identity. */
+  malformedSamples: Malformed[];
+  /** Last ledger committed (or decoded, on a dry run); null when nothing was processed. */
+  lastLedger: number | null;
+}
+
+export interface RunOptions {
+  job: string;
+  source: LedgerSource;
+  from: number;
+  /** Inclusive; omitted = follow the tip. */
+  to?: number;
+  decode: DecodeOptions;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  logger?: Logger;
+  /** Called after every batch with the running totals. */
+  onProgress?: (stats: RunStats, batch: LedgerBatch) => void;
+  /** Follow mode polling: first delay and cap of the exponential backoff while the tip does not move. */
+  pollMs?: number;
+  maxPollMs?: number;
+}
+
+const MAX_EVENTS_PER_CALL = 5_000;
+
+function emptyStats(): RunStats {
+  return { ledgers: 0, transactions: 0, events: 0, appended: 0, duplicates: 0, malformed: 0, byTopic: {}, malformedByReason: {}, malformedSamples: [], lastLedger: null };
+}
+
+function groupByStream(entries: { streamId: string; event: NewEvent }[]): StreamAppend[][] {
+  const calls: StreamAppend[][] = [];
+  let streams = new Map<string, NewEvent[]>();
+  let size = 0;
+  const flush = () => {
+    if (size > 0) calls.push([...streams].map(([streamId, events]) => ({ streamId, events, expectedRevision: 'any' as const })));
+    streams = new Map();
+    size = 0;
+  };
+  for (const { streamId, event } of entries) {
+    if (size >= MAX_EVENTS_PER_CALL) flush();
+    let list = streams.get(streamId);
+    if (!list) streams.set(streamId, (list = []));
+    list.push(event);
+    size++;
+  }
+  flush();
+  return calls;
+}
+
+/**
+ * Reads ledger batches from a source, decodes them and, per batch, appends every event and moves
+ * the job's checkpoint in one transaction, so a crash at any moment resumes without losing or
+ * doubling anything (event ids are deterministic and appends idempotent). Resumes after the job's
+ * checkpoint; with no `to` it follows the tip, polling with backoff, never skipping a ledger.
+ *
+ * `db` may be null for a dry run (decode and count only).
+ *
+ * @example const stats = await runIndexer(db, { job: 'live', source, from: 1000, decode });
+ */
+export async function runIndexer(db: Db | null, options: RunOptions): Promise<RunStats> {
+  const stats = emptyStats();
+  const { job, source, signal, logger } = options;
+  const logged = new Set<string>();
+  const dryRun = options.dryRun === true || db === null;
+  const checkpoint = dryRun ? null : await readCheckpoint(db, job);
+  let next = Math.max(options.from, (checkpoint?.lastLedger ?? -Infinity) + 1);
+  if (checkpoint) logger?.info({ job, checkpoint: checkpoint.lastLedger, next }, 'resuming from checkpoint');
+  let expected = next;
+  let pending: Promise<void> = Promise.resolve();
+
+  const write = async (batch: LedgerBatch, entries: { streamId: string; event: NewEvent }[]) => {
+    if (dryRun) return;
+    await db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${`indexer:${job}`}))`.execute(trx);
+      const current = await readCheckpoint(trx, job);
+      if (current && current.lastLedger >= batch.toLedger) return;
+      for (const call of groupByStream(entries)) {
+        for (const result of await appendToStreams(trx, call)) {
+          stats.appended += result.appended;
+          stats.duplicates += result.alreadyStored.length;
+        }
+      }
+      await advanceCheckpoint(trx, job, batch.fromLedger, batch.toLedger, batch.cursor ?? null);
+    });
+  };
+
+  const onMalformed = (m: Malformed, event: RawContractEvent) => {
+    stats.malformed++;
+    stats.malformedByReason[m.reason] = (stats.malformedByReason[m.reason] ?? 0) + 1;
+    if (stats.malformedSamples.length < 100) stats.malformedSamples.push(m);
+    const kind = `${m.kind}:${m.reason}`;
+    if (logged.has(kind)) return;
+    logged.add(kind);
+    logger?.warn({ job, kind: m.kind, reason: m.reason, key: m.key, contractId: m.contractId, ledger: event.ledger, message: m.message }, 'malformed contract event (logged once per kind)');
+  };
+
+  const handle = async (batch: LedgerBatch) => {
+    if (batch.fromLedger > expected) throw new Error(`source ${source.name} skipped ledgers ${expected}-${batch.fromLedger - 1}`);
+    const counted = batch.toLedger - Math.max(batch.fromLedger, expected) + 1;
+    expected = Math.max(expected, batch.toLedger + 1);
+    const entries: { streamId: string; event: NewEvent }[] = [];
+    for (const event of batch.events) {
+      if (event.stage === 'operation') {
+        stats.events++;
+        const topic = firstTopic(event) ?? '(none)';
+        stats.byTopic[topic] = (stats.byTopic[topic] ?? 0) + 1;
+      }
+      const decoded = decodeEvent(event, options.decode);
+      if (decoded.malformed) onMalformed(decoded.malformed, event);
+      for (const entry of decoded.appends) entries.push(entry);
+    }
+    await pending;
+    pending = write(batch, entries).then(() => {
+      stats.ledgers += Math.max(0, counted);
+      stats.transactions += batch.transactions;
+      stats.lastLedger = batch.toLedger;
+      next = batch.toLedger + 1;
+      options.onProgress?.(stats, batch);
+    });
+    // Keep the next decode overlapping this write, but never let a failure go unobserved.
+    pending.catch(() => undefined);
+  };
+
+  const readRange = async (from: number, to: number) => {
+    expected = from;
+    try {
+      for await (const batch of source.read({ from, to }, signal)) {
+        if (signal?.aborted) break;
+        await handle(batch);
+        if (batch.toLedger >= to) break;
+      }
+    } catch (error) {
+      // Let an in-flight write settle before anyone retries or closes the pool.
+      await pending.catch(() => undefined);
+      pending = Promise.resolve();
+      throw error;
+    }
+    try {
+      await pending;
+    } finally {
+      pending = Promise.resolve();
+    }
+  };
+
+  if (options.to !== undefined) {
+    if (next <= options.to) await readRange(next, options.to);
+    return stats;
+  }
+  const pollMs = options.pollMs ?? 1_000;
+  let delay = pollMs;
+  while (!signal?.aborted) {
+    const before = next;
+    try {
+      const latest = await source.latestLedger();
+      if (latest >= next) await readRange(next, latest);
+    } catch (error) {
+      if ((error as Error).name === 'SourceUnavailable') throw error;
+      logger?.warn({ job, err: error, retryInMs: delay }, 'indexer poll failed; retrying');
+    }
+    delay = next > before ? pollMs : Math.min(delay * 2, options.maxPollMs ?? 30_000);
+    await sleep(delay + Math.floor(Math.random() * delay * 0.1), undefined, { signal }).catch(() => undefined);
+  }
+  return stats;
+}

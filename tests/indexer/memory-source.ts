@@ -1,0 +1,18 @@
+import type { LedgerBatch, LedgerRange, LedgerSource, RawContractEvent } from '../../indexer/sources/types.ts';
+
+/** An in-memory LedgerSource over events keyed by ledger; `tip` can move during a test (follow mode). */
+export function memorySource(events: RawContractEvent[], tip: { latest: number }, name = 'memory'): LedgerSource {
+  return {
+    name,
+    async latestLedger() {
+      return tip.latest;
+    },
+    async *read(range: LedgerRange): AsyncIterable<LedgerBatch> {
+      const to = Math.min(range.to ?? tip.latest, tip.latest);
+      for (let ledger = range.from; ledger <= to; ledger += 3) {
+        const end = Math.min(ledger + 2, to);
+        yield { fromLedger: ledger, toLedger: end, transactions: 0, events: events.filter((e) => e.ledger >= ledger && e.ledger <= end) };
+      }
+    },
+  };
+}
