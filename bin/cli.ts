@@ -2,7 +2,6 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** One `substream <name>` command. `run` returns the process exit code. */
 export interface CliCommand {
-  summary: string;
   usage: string;
   run(argv: string[]): Promise<number>;
 }

@@ -2,36 +2,34 @@
 import { ConfigError } from '../platform/config.ts';
 import { UsageError, type CliCommand } from './cli.ts';
 
-/** Every command, loaded on demand so `--help` stays fast. */
-const commands: Record<string, () => Promise<CliCommand>> = {
-  serve: async () => (await import('./commands/serve.ts')).serve,
-  migrate: async () => (await import('./commands/migrate.ts')).migrate,
-  token: async () => (await import('./commands/token.ts')).token,
-  replay: async () => (await import('./commands/replay.ts')).replay,
-  index: async () => (await import('./commands/index-live.ts')).index,
-  indexer: async () => (await import('./commands/indexer.ts')).indexer,
-  project: async () => (await import('./commands/project.ts')).project,
+/** Every command with its one-line summary; a module is loaded only when its command runs. */
+const commands: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+  serve: { summary: 'serve the HTTP API (and run the projectors in the same process)', load: async () => (await import('./commands/serve.ts')).serve },
+  migrate: { summary: 'apply pending database migrations', load: async () => (await import('./commands/migrate.ts')).migrate },
+  token: { summary: 'print an API token (JWT) for a Stellar address', load: async () => (await import('./commands/token.ts')).token },
+  project: { summary: 'run the read-model projectors until interrupted', load: async () => (await import('./commands/project.ts')).project },
+  index: { summary: 'index the network into the event store (live job)', load: async () => (await import('./commands/index-live.ts')).index },
+  replay: { summary: 'replay a historical ledger range into the event store', load: async () => (await import('./commands/replay.ts')).replay },
+  indexer: { summary: 'indexer maintenance: gaps', load: async () => (await import('./commands/indexer.ts')).indexer },
 };
 
-async function help(): Promise<string> {
-  const lines = await Promise.all(
-    Object.entries(commands).map(async ([name, load]) => `  ${name.padEnd(12)} ${(await load()).summary}`),
-  );
+function help(): string {
+  const lines = Object.entries(commands).map(([name, { summary }]) => `  ${name.padEnd(12)} ${summary}`);
   return `Usage: substream <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun substream <command> --help for a command's options.\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(await help());
+    process.stdout.write(help());
     return name ? 0 : 2;
   }
-  const load = commands[name];
-  if (!load) {
-    process.stderr.write(`unknown command: ${name}\n\n${await help()}`);
+  const entry = commands[name];
+  if (!entry) {
+    process.stderr.write(`unknown command: ${name}\n\n${help()}`);
     return 2;
   }
-  const command = await load();
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.usage}\n`);
     return 0;

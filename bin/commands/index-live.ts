@@ -9,7 +9,6 @@ import { SourceUnavailable } from '../../indexer/sources/types.ts';
 import { EXIT, parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
 
 export const index: CliCommand = {
-  summary: 'index the network into the event store (live job)',
   usage: `substream index [--follow] [--from N]
 
 Reads contract events from STELLAR_RPC_URL (getEvents) for INDEXER_CONTRACTS into the event store

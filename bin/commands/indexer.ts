@@ -5,7 +5,6 @@ import { gaps, listCheckpoints } from '../../indexer/checkpoints.ts';
 import { parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
 
 export const indexer: CliCommand = {
-  summary: 'indexer maintenance: gaps',
   usage: `substream indexer gaps [--job J] [--json]
 
 Lists the ledger ranges missing between the first and last ledger processed, by one job

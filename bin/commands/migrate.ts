@@ -5,7 +5,6 @@ import { openRuntime } from '../../platform/runtime.ts';
 import { parseCliArgs, type CliCommand } from '../cli.ts';
 
 export const migrate: CliCommand = {
-  summary: 'apply pending database migrations',
   usage: 'substream migrate\n\nApplies every pending migration to DATABASE_URL (or the embedded PostgreSQL).',
   async run(argv) {
     parseCliArgs(argv, {});

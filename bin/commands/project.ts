@@ -7,7 +7,6 @@ import { projectionStatus } from '../../projections/status.ts';
 import { parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
 
 export const project: CliCommand = {
-  summary: 'run the read-model projectors until interrupted',
   usage: `substream project [--batch-size N] [--poll-interval MS]
 
 Runs every projector (${allProjectors.map((p) => p.name).join(', ')}) from its checkpoint, keeps them

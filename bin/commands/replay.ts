@@ -42,7 +42,6 @@ export function summary(stats: RunStats) {
 }
 
 export const replay: CliCommand = {
-  summary: 'replay a historical ledger range into the event store',
   usage,
   async run(argv) {
     const { values } = parseCliArgs(argv, {

@@ -9,7 +9,6 @@ import { onShutdown } from '../../platform/shutdown.ts';
 import { parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
 
 export const serve: CliCommand = {
-  summary: 'serve the HTTP API (and run the projectors in the same process)',
   usage: `substream serve [--no-projectors] [--port N]
 
   --no-projectors  serve only; run \`substream project\` elsewhere

@@ -21,7 +21,6 @@ function address(flag: string, value: string | undefined): string | undefined {
 }
 
 export const token: CliCommand = {
-  summary: 'print an API token (JWT) for a Stellar address',
   usage: `substream token --sub G… [--tenant G…] [--ttl 1h]
 
   --sub     the principal's Stellar address (required)
