@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
@@ -27,8 +27,8 @@ interface PmApp {
 
 const { apps } = require('../../ops/ecosystem.config.cjs') as { apps: PmApp[] };
 
-/** The names in the CLI's command table (bin/substream.ts). */
-const commandTable = [...readFileSync(resolve(root, 'bin/substream.ts'), 'utf8').matchAll(/^\s+['"]?([\w-]+)['"]?: async \(\) =>/gm)].map((m) => m[1]!);
+/** The command names the CLI itself lists in `substream --help`. */
+const commandTable = [...execFileSync(process.execPath, [resolve(root, 'bin/substream.ts'), '--help'], { encoding: 'utf8' }).matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]!);
 
 t.test('the file loads and declares the three processes', async (t) => {
   t.same(apps.map((a) => a.name).sort(), ['substream-api', 'substream-indexer', 'substream-projector']);
