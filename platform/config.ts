@@ -48,6 +48,8 @@ const schema = z.object({
   READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(10_000),
   PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2_000),
   SUBSCRIPTION_PENDING_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
+  /** How often the expiry sweeper looks for pending intents past their expiry. */
+  SUBSCRIPTION_EXPIRY_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   EVENTSTORE_URL: z.string().regex(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\//).optional(),
   HOME_DOMAIN: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name, optionally with :port').optional(),
   WEB_AUTH_ENDPOINT: z.url().optional(),

@@ -1,8 +1,10 @@
+import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { openRuntime } from '../../platform/runtime.ts';
 import { allProjectors } from '../../projections/registry.ts';
 import { runProjectors } from '../../projections/runner.ts';
+import { runExpirySweeper } from '../../projections/subscriptions/expiry-sweeper.ts';
 import { projectionStatus } from '../../projections/status.ts';
 import { parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
 
@@ -12,6 +14,7 @@ export const project: CliCommand = {
 Runs every projector (${allProjectors.map((p) => p.name).join(', ')}) from its checkpoint, keeps them
 up to date with the event log, and stops cleanly on SIGINT/SIGTERM. A projector that fails stops
 with state=failed and its error in projection_checkpoints; the others go on.
+Every SUBSCRIPTION_EXPIRY_SWEEP_SECONDS it also expires pending subscription intents past their expiry.
 
   --batch-size N       events read per transaction (default PROJECTION_BATCH_SIZE)
   --poll-interval MS   pause at the end of the log before polling again (default 200)`,
@@ -30,7 +33,12 @@ with state=failed and its error in projection_checkpoints; the others go on.
     process.once('SIGTERM', stop);
     try {
       logger.info({ projectors: allProjectors.map((p) => p.name), batchSize }, 'projectors started');
-      await runProjectors(runtime.db, allProjectors, { batchSize, pollIntervalMs, signal: controller.signal, logger });
+      // The expiry sweeper runs beside the projectors and stops with them (signal, or every projector failed).
+      const sweeping = new AbortController();
+      const sweeper = runExpirySweeper(runtime.db, createPostgresEventStore(runtime.db), {
+        intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: AbortSignal.any([controller.signal, sweeping.signal]), logger,
+      });
+      await Promise.all([runProjectors(runtime.db, allProjectors, { batchSize, pollIntervalMs, signal: controller.signal, logger }).finally(() => sweeping.abort()), sweeper]);
       const status = await projectionStatus(runtime.db);
       logger.info({ status }, 'projectors stopped');
       return status.some((s) => s.state === 'failed') ? 1 : 0;

@@ -2,6 +2,7 @@ import { buildApp } from '../../api/app.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { allProjectors } from '../../projections/registry.ts';
 import { runProjectors } from '../../projections/runner.ts';
+import { runExpirySweeper } from '../../projections/subscriptions/expiry-sweeper.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { openRuntime } from '../../platform/runtime.ts';
@@ -11,7 +12,7 @@ import { parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
 export const serve: CliCommand = {
   usage: `substream serve [--no-projectors] [--port N]
 
-  --no-projectors  serve only; run \`substream project\` elsewhere
+  --no-projectors  serve only (no projectors, no expiry sweeper); run \`substream project\` elsewhere
   --port N         listen port (default PORT, 3000)
 
 With no DATABASE_URL it starts the embedded PostgreSQL in DATA_DIR (./.substream).
@@ -28,7 +29,10 @@ Stops cleanly on SIGINT/SIGTERM.`,
     const projecting = new AbortController();
     const projectors =
       config.PROJECTORS && !values['no-projectors']
-        ? runProjectors(runtime.db, allProjectors, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger })
+        ? Promise.all([
+            runProjectors(runtime.db, allProjectors, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger }),
+            runExpirySweeper(runtime.db, eventStore, { intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: projecting.signal, logger }),
+          ])
         : Promise.resolve();
     await app.listen({ port, host: config.HOST });
     await onShutdown(logger, async () => {

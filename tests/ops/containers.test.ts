@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { cliCommandNames } from '../support/cli-commands.ts';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../platform/config.ts';
 
@@ -23,7 +24,7 @@ interface Service {
 }
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
 const services = compose.services;
-const commandTable = [...read('bin/substream.ts').matchAll(/^\s+['"]?([\w-]+)['"]?: async \(\) =>/gm)].map((m) => m[1]!);
+const commandTable = cliCommandNames();
 
 /** Compose's `${NAME}`, `${NAME:-default}` and `${NAME-default}` with an empty shell environment. */
 function interpolate(value: string, env: Record<string, string> = {}): string {

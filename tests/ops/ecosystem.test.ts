@@ -1,10 +1,11 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { cliCommandNames } from '../support/cli-commands.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -27,8 +28,7 @@ interface PmApp {
 
 const { apps } = require('../../ops/ecosystem.config.cjs') as { apps: PmApp[] };
 
-/** The command names the CLI itself lists in `substream --help`. */
-const commandTable = [...execFileSync(process.execPath, [resolve(root, 'bin/substream.ts'), '--help'], { encoding: 'utf8' }).matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]!);
+const commandTable = cliCommandNames();
 
 t.test('the file loads and declares the three processes', async (t) => {
   t.same(apps.map((a) => a.name).sort(), ['substream-api', 'substream-indexer', 'substream-projector']);
