@@ -10,11 +10,14 @@ import openapi from './plugins/openapi.ts';
 import rateLimit from './plugins/rate-limit.ts';
 import redis from './plugins/redis.ts';
 import services, { type Services } from './plugins/services.ts';
+import analytics from './routes/analytics.ts';
 import apiKeys from './routes/api-keys.ts';
 import creators from './routes/creators.ts';
+import dashboard from './routes/dashboard.ts';
 import flagRoutes from './routes/flags.ts';
 import health from './routes/health.ts';
 import invoiceLinks from './routes/invoice-links.ts';
+import live from './routes/live.ts';
 import sep10 from './routes/sep10.ts';
 import streams from './routes/streams.ts';
 import subscriptions from './routes/subscriptions.ts';
@@ -35,6 +38,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
+    // A subscription id is two 56-character addresses joined by '-': over the default 100.
+    routerOptions: { maxParamLength: 256 },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -59,5 +64,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(subscriptions, { prefix: '/v1' });
   await app.register(streams, { prefix: '/v1' });
   await app.register(invoiceLinks, { prefix: '/v1' });
+  await app.register(analytics, { prefix: '/v1' });
+  await app.register(live, { prefix: '/v1' });
+  await app.register(dashboard);
   return app;
 }

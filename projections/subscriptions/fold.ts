@@ -114,8 +114,11 @@ export function evolveSubscription(current: SubscriptionRow | undefined, recorde
       if (!renewed) return { ...row, tier: d.tier, token: row.token ?? d.token, ratePerSecond: row.ratePerSecond ?? BigInt(d.ratePerSecond), requestedAt: d.requestedAt, expiresAt: d.expiresAt };
       return { ...row, status: 'pending', tier: d.tier, token: d.token, ratePerSecond: BigInt(d.ratePerSecond), requestedAt: d.requestedAt, expiresAt: d.expiresAt, cancelRequestedAt: null };
     }
-    case 'CancellationRequested':
-      return { ...row, cancelRequestedAt: event.data.requestedAt };
+    case 'CancellationRequested': {
+      // A request the chain never confirmed is withdrawn at once, as the domain decides.
+      const at = event.data.requestedAt;
+      return row.status === 'pending' ? { ...row, status: 'cancelled', cancelRequestedAt: at, cancelledAt: at } : { ...row, cancelRequestedAt: at };
+    }
     case 'SubscriptionExpired':
       return row.status === 'pending' ? { ...row, status: 'expired' } : row;
     case 'SubscriptionActivated': {
