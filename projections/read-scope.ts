@@ -21,8 +21,9 @@ export async function withReadScope<T>(db: Db, scope: ReadScope, fn: (trx: Trans
     .transaction()
     .setAccessMode('read only')
     .execute(async (trx) => {
-      await sql`set local role substream_api`.execute(trx);
-      await sql`select set_config('app.current_tenant_id', ${scope.tenantId ?? ''}, true),
+      // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
+      await sql`select set_config('role', 'substream_api', true),
+        set_config('app.current_tenant_id', ${scope.tenantId ?? ''}, true),
         set_config('app.current_wallet', ${scope.wallet ?? ''}, true)`.execute(trx);
       return fn(trx);
     });
