@@ -62,11 +62,19 @@ export function requireScope(scope: Scope) {
   };
 }
 
+/** Browsers cannot set headers on a WebSocket: they offer the subprotocols `bearer, <token>`. */
+function webSocketCredential(request: FastifyRequest): string | null {
+  const offered = request.headers['sec-websocket-protocol'];
+  if (typeof offered !== 'string') return null;
+  const [scheme, token] = offered.split(',').map((part) => part.trim());
+  return scheme?.toLowerCase() === 'bearer' ? (token ?? '') : null;
+}
+
 function credentialOf(request: FastifyRequest): string | null {
   const apiKey = request.headers['x-api-key'];
   if (typeof apiKey === 'string' && apiKey.length > 0) return apiKey;
   const header = request.headers.authorization;
-  if (!header) return null;
+  if (!header) return webSocketCredential(request);
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   return match ? match[1]! : '';
 }
