@@ -8,6 +8,9 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   datalake: () => import('./datalake.ts'),
   indexer: () => import('./indexer.ts'),
   projections: () => import('./projections.ts'),
+  'live-feed': () => import('./live-feed.ts'),
+  analytics: () => import('./analytics.ts'),
+  http: () => import('./http.ts'),
 };
 
 const wanted = process.argv.slice(2);

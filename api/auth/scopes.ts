@@ -9,6 +9,7 @@ export const SCOPES = [
   'invoice-links:read',
   'invoice-links:write',
   'analytics:read',
+  'analytics:write',
   'flags:admin',
   'admin:all',
 ] as const;

@@ -1,0 +1,115 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { MAX_VIEW_BATCH, parseViewBatch, recordViewEvents, ViewEventInput } from '../../commands/record-view-events.ts';
+import { creatorSeries, creatorSnapshot, heatmap } from '../../projections/analytics/queries.ts';
+import { withReadScope } from '../../projections/read-scope.ts';
+import { commandContext } from '../command-context.ts';
+import { ApiError } from '../errors.ts';
+import { principalOf, requireScope } from '../plugins/auth.ts';
+import { errorResponses } from '../schemas/common.ts';
+
+const TokenAmount = z.object({ token: z.string().nullable(), amount: z.string().describe('stroops, decimal string') });
+const Counts = z.object({ active: z.number().int(), trialing: z.number().int(), grace: z.number().int(), cancelled: z.number().int() });
+const SeriesPoint = z.object({
+  start: z.string(),
+  end: z.string(),
+  count: z.number().int().optional(),
+  byToken: z.array(TokenAmount).optional(),
+  amount: z.string().optional(),
+  cancelled: z.number().int().optional(),
+  activeAtStart: z.number().int().optional(),
+  rate: z.number().nullable().optional(),
+}).meta({ id: 'AnalyticsSeriesPoint' });
+const MAX_BUCKETS = 1_000;
+
+/** Analytics: view-event ingest, content heatmaps, creator counts, MRR, churn and revenue. */
+const analytics: FastifyPluginAsyncZod = async (app) => {
+  const read = [app.authenticate, requireScope('analytics:read')];
+  const write = [app.authenticate, requireScope('analytics:write')];
+  const security = [{ bearer: [] }];
+  const tags = ['analytics'];
+  const tenantOf = (request: Parameters<typeof principalOf>[0]): string => {
+    const principal = principalOf(request);
+    return principal.tenant ?? principal.address;
+  };
+
+  app.post('/analytics/view-events', {
+    onRequest: write,
+    schema: {
+      tags, security,
+      description: `Up to ${MAX_VIEW_BATCH} view events, stored with one append (one ViewEventsRecorded per content) or not at all. ` +
+        'Each item is a ViewEvent; any bad item rejects the batch with 400 and `details: [{ index, path, reason }]`.',
+      body: z.object({ events: z.array(z.unknown()).min(1).max(MAX_VIEW_BATCH).describe('ViewEvent items') }),
+      response: { 202: z.object({ accepted: z.number().int(), contents: z.number().int() }), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const parsed = parseViewBatch(request.body.events);
+    if (!parsed.ok) throw new ApiError(400, 'VALIDATION.FAILED', `${new Set(parsed.bad.map((b) => b.index)).size} view events are not valid: nothing was stored`, parsed.bad);
+    const tenantId = tenantOf(request);
+    const result = await recordViewEvents({ store: app.services.eventStore }, parsed.items, { ...commandContext(request, tenantId), tenantId });
+    return reply.code(202).send({ accepted: result.accepted, contents: result.contents });
+  });
+
+  app.get('/analytics/heatmap/:contentId', {
+    onRequest: read,
+    schema: {
+      tags, security,
+      params: z.object({ contentId: ViewEventInput.shape.contentId }),
+      querystring: z.object({ bucket: z.coerce.number().int().min(1).max(3_600).default(5).describe('bucket width in seconds of position') }),
+      response: {
+        200: z.object({
+          contentId: z.string(),
+          bucketSeconds: z.number().int(),
+          buckets: z.array(z.object({ startSecond: z.number().int(), watchedSeconds: z.number(), views: z.number().int() })),
+        }),
+        ...errorResponses,
+      },
+    },
+  }, async (request) => {
+    const { contentId } = request.params;
+    const bucketSeconds = request.query.bucket;
+    const buckets = await withReadScope(app.services.db, { tenantId: tenantOf(request) }, (trx) => heatmap(trx, contentId, bucketSeconds));
+    return { contentId, bucketSeconds, buckets };
+  });
+
+  app.get('/analytics/creators/me', {
+    onRequest: read,
+    schema: {
+      tags, security,
+      description: 'Subscriptions by latest status and MRR per token (Σ active ratePerSecond × 2,592,000: a 30-day month), stroops as decimal strings.',
+      response: { 200: z.object({ tenantId: z.string(), counts: Counts, mrr: z.array(TokenAmount) }), ...errorResponses },
+    },
+  }, async (request) => {
+    const tenantId = tenantOf(request);
+    return { tenantId, ...(await withReadScope(app.services.db, { tenantId }, (trx) => creatorSnapshot(trx))) };
+  });
+
+  app.get('/analytics/creators/me/series', {
+    onRequest: read,
+    schema: {
+      tags, security,
+      description: 'One metric per whole UTC bucket (weeks start Monday) covering [from, to): active and mrr at each bucket end, ' +
+        'revenue and withdrawals summed in it, churn = subscriptions cancelled in it ÷ active at its start.',
+      querystring: z.object({
+        metric: z.enum(['mrr', 'active', 'churn', 'revenue', 'withdrawals']),
+        from: z.iso.datetime({ offset: true }).or(z.iso.date()),
+        to: z.iso.datetime({ offset: true }).or(z.iso.date()),
+        bucket: z.enum(['day', 'week', 'month']).default('day'),
+      }),
+      response: { 200: z.object({ metric: z.string(), bucket: z.string(), points: z.array(SeriesPoint) }), ...errorResponses },
+    },
+  }, async (request) => {
+    const { metric, bucket } = request.query;
+    const from = new Date(request.query.from);
+    const to = new Date(request.query.to);
+    if (!(from < to)) throw new ApiError(400, 'VALIDATION.FAILED', '`from` must be before `to`', [{ path: '/from', message: 'must be before to' }]);
+    const days = (to.getTime() - from.getTime()) / 86_400_000;
+    if (days / (bucket === 'day' ? 1 : bucket === 'week' ? 7 : 28) > MAX_BUCKETS) {
+      throw new ApiError(400, 'VALIDATION.FAILED', `at most ${MAX_BUCKETS} buckets per request`, [{ path: '/to', message: 'range too long for the bucket' }]);
+    }
+    const points = await withReadScope(app.services.db, { tenantId: tenantOf(request) }, (trx) => creatorSeries(trx, metric, from, to, bucket));
+    return { metric, bucket, points };
+  });
+};
+
+export default analytics;

@@ -1,0 +1,85 @@
+import type { StreamWithdrawn } from '../../domain/stream/events.ts';
+import type { SubscriptionFact } from '../../domain/subscription/events.ts';
+import type { RecordedEvent } from '../../eventstore/types.ts';
+import { subscriptionKey } from '../subscriptions/fold.ts';
+
+export type AnalyticsStatus = 'active' | 'trialing' | 'grace' | 'cancelled';
+
+/** One row of `analytics_subscription_facts`: what a fact says about its subscription, and when. */
+export interface SubscriptionFactRow {
+  global_position: string;
+  tenant_id: string;
+  subscription_id: string;
+  at: string;
+  kind: string;
+  status: AnalyticsStatus | null;
+  token: string | null;
+  rate_per_second: string | null;
+}
+
+/** One addition to `analytics_daily_amounts`. */
+export interface DailyAmount {
+  tenant_id: string;
+  metric: 'revenue' | 'withdrawals';
+  day: string;
+  amount: string;
+}
+
+export const CREATOR_ANALYTICS_EVENT_TYPES = [
+  'SubscriptionActivated',
+  'SubscriptionBilled',
+  'SubscriptionRenewed',
+  'TrialStarted',
+  'GracePeriodStarted',
+  'SubscriptionCancelled',
+  'TierChanged',
+  'StreamWithdrawn',
+] as const satisfies readonly (SubscriptionFact['type'] | StreamWithdrawn['type'])[];
+
+const utcDay = (at: string): string => new Date(at).toISOString().slice(0, 10);
+
+type Handled = Exclude<SubscriptionFact, { type: 'TipReceived' }> | StreamWithdrawn;
+
+/**
+ * What one chain fact contributes to creator analytics. A subscription's status at a moment is
+ * the status of its latest-dated fact at or before it (ties by log position): activated, billed
+ * and renewed mean `active`; its rate is the latest activation or tier change; its token the
+ * latest activation naming one. Revenue is `SubscriptionBilled` by UTC day of `billedAt`;
+ * withdrawals are `StreamWithdrawn` by day of `withdrawnAt`, for the beneficiary (the receiver).
+ *
+ * @example const { fact, amount } = creatorFactOf(recordedBilledEvent);
+ */
+export function creatorFactOf(recorded: RecordedEvent): { fact?: SubscriptionFactRow; amount?: DailyAmount } {
+  const event = { type: recorded.type, data: recorded.data } as Handled;
+  if (event.type === 'StreamWithdrawn') {
+    const d = event.data;
+    return { amount: { tenant_id: d.beneficiary, metric: 'withdrawals', day: utcDay(d.withdrawnAt), amount: d.amount } };
+  }
+  const { subscriber, creator } = event.data;
+  const base = { global_position: recorded.globalPosition.toString(), tenant_id: creator, subscription_id: subscriptionKey(subscriber, creator), kind: event.type };
+  const row = (at: string, status: AnalyticsStatus | null, token: string | null = null, rate: string | null = null): SubscriptionFactRow =>
+    ({ ...base, at: new Date(at).toISOString(), status, token, rate_per_second: rate });
+  switch (event.type) {
+    case 'SubscriptionActivated':
+      return { fact: row(event.data.activatedAt, 'active', event.data.token, event.data.ratePerSecond) };
+    case 'SubscriptionBilled':
+      return {
+        fact: row(event.data.billedAt, 'active'),
+        amount: { tenant_id: creator, metric: 'revenue', day: utcDay(event.data.billedAt), amount: event.data.amount },
+      };
+    case 'SubscriptionRenewed':
+      return { fact: row(event.data.renewedAt, 'active') };
+    case 'TrialStarted':
+      return { fact: row(event.data.startedAt, 'trialing') };
+    case 'GracePeriodStarted':
+      return { fact: row(event.data.dunningStartedAt, 'grace') };
+    case 'SubscriptionCancelled':
+      return { fact: row(event.data.cancelledAt, 'cancelled') };
+    case 'TierChanged':
+      return { fact: row(event.data.changedAt, null, null, event.data.newRate) };
+    default: {
+      const unknown: never = event;
+      throw new Error(`unhandled event ${(unknown as { type: string }).type}`);
+    }
+  }
+}

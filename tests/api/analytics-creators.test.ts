@@ -1,0 +1,168 @@
+import fc from 'fast-check';
+import t from 'tap';
+import { appendToStreams } from '../../eventstore/postgres/append.ts';
+import type { NewEvent } from '../../eventstore/types.ts';
+import { creatorAnalyticsProjector } from '../../projections/analytics/creator-projector.ts';
+import { catchUp } from '../../projections/runner.ts';
+import { randomAccount, testApp } from '../support/app.ts';
+import { appendStreamFact, randomContract } from '../support/stream-events.ts';
+import { appendsFor, subEvent } from '../support/subscription-events.ts';
+
+const MONTH = 2_592_000n;
+const DAY = 86_400_000;
+const BASE = Date.UTC(2026, 10, 2); // a Monday
+const iso = (ms: number): string => new Date(ms).toISOString();
+const TOKENS = [randomContract(), randomContract()];
+const KINDS = ['SubscriptionActivated', 'SubscriptionBilled', 'SubscriptionRenewed', 'TrialStarted', 'GracePeriodStarted', 'SubscriptionCancelled', 'TierChanged'] as const;
+
+/** A generated chain fact: `offset` ms after BASE (distinct per sequence), about subscriber `who`. */
+interface Fact { kind: (typeof KINDS)[number]; who: number; offset: number; token: number | null; rate: number; amount: number }
+
+const factArb = fc.record({
+  kind: fc.constantFrom(...KINDS),
+  who: fc.integer({ min: 0, max: 5 }),
+  offset: fc.integer({ min: 0, max: 20 * DAY }),
+  token: fc.option(fc.integer({ min: 0, max: 1 }), { nil: null }),
+  rate: fc.integer({ min: 1, max: 1_000_000 }),
+  amount: fc.integer({ min: 1, max: 1_000_000_000 }),
+});
+const sequenceArb = fc.uniqueArray(factArb, { minLength: 1, maxLength: 40, selector: (f) => f.offset });
+
+function toEvent(f: Fact, subscribers: readonly string[], creator: string): NewEvent {
+  const at = iso(BASE + f.offset);
+  const data: Record<(typeof KINDS)[number], Record<string, unknown>> = {
+    SubscriptionActivated: { token: f.token === null ? null : TOKENS[f.token], ratePerSecond: String(f.rate), planId: null, activatedAt: at },
+    SubscriptionBilled: { amount: String(f.amount), billedAt: at, merchantReferenceId: null, receiptHash: null },
+    SubscriptionRenewed: { amount: String(f.amount), nextBillingAt: iso(BASE + f.offset + 30 * DAY), renewedAt: at },
+    TrialStarted: { trialEndsAt: iso(BASE + f.offset + 7 * DAY), startedAt: at, merchantReferenceId: null },
+    GracePeriodStarted: { dunningStartedAt: at, graceEndsAt: iso(BASE + f.offset + 3 * DAY), merchantReferenceId: null },
+    SubscriptionCancelled: { refundAmount: '0', cancelledAt: at },
+    TierChanged: { oldRate: '1', newRate: String(f.rate), changedAt: at },
+  };
+  return subEvent(f.kind, subscribers[f.who]!, creator, data[f.kind]);
+}
+
+// ---- The test's own fold: plain reduces over the generated facts, not the projector's code. ----
+
+const STATUS: Partial<Record<Fact['kind'], string>> = {
+  SubscriptionActivated: 'active', SubscriptionBilled: 'active', SubscriptionRenewed: 'active',
+  TrialStarted: 'trialing', GracePeriodStarted: 'grace', SubscriptionCancelled: 'cancelled',
+};
+
+/** Each subscriber's latest status, rate and token from facts dated before `point` (ms). */
+function stateAt(facts: readonly Fact[], point: number) {
+  return [...facts].filter((f) => f.offset + BASE < point).sort((a, b) => a.offset - b.offset).reduce((acc, f) => {
+    const s = acc.get(f.who) ?? { status: null as string | null, rate: null as bigint | null, token: null as string | null };
+    acc.set(f.who, {
+      status: STATUS[f.kind] ?? s.status,
+      rate: f.kind === 'SubscriptionActivated' || f.kind === 'TierChanged' ? BigInt(f.rate) : s.rate,
+      token: f.kind === 'SubscriptionActivated' && f.token !== null ? TOKENS[f.token]! : s.token,
+    });
+    return acc;
+  }, new Map<number, { status: string | null; rate: bigint | null; token: string | null }>());
+}
+
+function countsAt(facts: readonly Fact[], point: number) {
+  const counts = { active: 0, trialing: 0, grace: 0, cancelled: 0 };
+  for (const s of stateAt(facts, point).values()) if (s.status) counts[s.status as keyof typeof counts] += 1;
+  return counts;
+}
+
+function mrrAt(facts: readonly Fact[], point: number) {
+  const byToken = new Map<string | null, bigint>();
+  for (const s of stateAt(facts, point).values()) {
+    if (s.status === 'active') byToken.set(s.token, (byToken.get(s.token) ?? 0n) + (s.rate ?? 0n) * MONTH);
+  }
+  return [...byToken].map(([token, amount]) => ({ token, amount: amount.toString() }))
+    .sort((a, b) => (a.token === null ? -1 : b.token === null ? 1 : a.token < b.token ? -1 : 1));
+}
+
+const sortMrr = (items: { token: string | null; amount: string }[]) =>
+  [...items].sort((a, b) => (a.token === null ? -1 : b.token === null ? 1 : a.token < b.token ? -1 : 1));
+
+t.test('creator counts, MRR, churn and revenue equal an independent fold (property)', async (t) => {
+  const harness = await testApp(t);
+  const { app, database } = harness;
+  const subscribers = Array.from({ length: 6 }, () => randomAccount());
+  let runs = 0;
+  await fc.assert(
+    fc.asyncProperty(sequenceArb, async (facts) => {
+      runs += 1;
+      const creator = randomAccount();
+      await appendToStreams(database.db, appendsFor(facts.map((f) => toEvent(f, subscribers, creator))));
+      await catchUp(database.db, creatorAnalyticsProjector);
+      const headers = { authorization: `Bearer ${await harness.token(creator, creator)}` };
+      const get = async (url: string) => {
+        const response = await app.inject({ method: 'GET', url, headers });
+        if (response.statusCode !== 200) throw new Error(response.body);
+        return response.json();
+      };
+
+      // A failed comparison throws too, so fast-check shrinks the sequence to a minimal counterexample.
+      const same = (got: unknown, want: unknown, what: string) => {
+        if (!t.same(got, want, what)) throw new Error(`${what} differs for ${JSON.stringify(facts)}`);
+      };
+      const me = await get('/v1/analytics/creators/me');
+      same(me.counts, countsAt(facts, Infinity), 'counts now');
+      same(sortMrr(me.mrr), mrrAt(facts, Infinity), 'MRR now');
+
+      const from = iso(BASE + DAY / 2);
+      const to = iso(BASE + 21 * DAY);
+      const days = Array.from({ length: 21 }, (_, i) => ({ start: BASE + i * DAY, end: BASE + (i + 1) * DAY }));
+      const range = `from=${from}&to=${to}`;
+      const active = await get(`/v1/analytics/creators/me/series?metric=active&${range}&bucket=day`);
+      same(active.points.map((p: { start: string; count: number }) => [p.start, p.count]), days.map((d) => [iso(d.start), countsAt(facts, d.end).active]), 'active per day');
+      const mrr = await get(`/v1/analytics/creators/me/series?metric=mrr&${range}&bucket=week`);
+      const weeks = [0, 1, 2].map((i) => ({ start: BASE + i * 7 * DAY, end: BASE + (i + 1) * 7 * DAY }));
+      same(mrr.points.map((p: { start: string; byToken: [] }) => [p.start, sortMrr(p.byToken)]), weeks.map((w) => [iso(w.start), mrrAt(facts, w.end)]), 'MRR per week');
+
+      const revenue = await get(`/v1/analytics/creators/me/series?metric=revenue&${range}&bucket=day`);
+      const billed = (d: { start: number; end: number }) => facts
+        .filter((f) => f.kind === 'SubscriptionBilled' && BASE + f.offset >= d.start && BASE + f.offset < d.end)
+        .reduce((sum, f) => sum + BigInt(f.amount), 0n).toString();
+      same(revenue.points.map((p: { amount: string }) => p.amount), days.map(billed), 'revenue per day');
+
+      const churn = await get(`/v1/analytics/creators/me/series?metric=churn&${range}&bucket=week`);
+      same(churn.points.map((p: { cancelled: number; activeAtStart: number; rate: number | null }) => [p.cancelled, p.activeAtStart, p.rate]), weeks.map((w) => {
+        const cancelled = new Set(facts.filter((f) => f.kind === 'SubscriptionCancelled' && BASE + f.offset >= w.start && BASE + f.offset < w.end).map((f) => f.who)).size;
+        const activeAtStart = countsAt(facts, w.start).active;
+        return [cancelled, activeAtStart, activeAtStart === 0 ? null : cancelled / activeAtStart];
+      }), 'churn per week');
+    }),
+    { numRuns: 25 },
+  );
+  t.equal(runs, 25);
+
+  const stranger = randomAccount();
+  const theirs = await app.inject({ method: 'GET', url: '/v1/analytics/creators/me', headers: { authorization: `Bearer ${await harness.token(stranger, stranger)}` } });
+  t.same(theirs.json(), { tenantId: stranger, counts: { active: 0, trialing: 0, grace: 0, cancelled: 0 }, mrr: [] }, 'a tenant with no facts sees none of the others');
+});
+
+t.test('stream withdrawals per day for the receiver, and a monthly series', async (t) => {
+  const harness = await testApp(t);
+  const { app, database } = harness;
+  const receiver = randomAccount();
+  const contractId = randomContract();
+  const withdrawals = [
+    { amount: '100', at: BASE + 1_000 },
+    { amount: '250', at: BASE + 5_000 },
+    { amount: '7', at: BASE + DAY + 1 },
+    { amount: '1000000000000000000000', at: BASE + 40 * DAY },
+  ];
+  for (const w of withdrawals) {
+    await appendStreamFact(harness.app.services.eventStore, 'StreamWithdrawn',
+      { contractId, streamId: '1', beneficiary: receiver, amount: w.amount, withdrawnTotal: null, withdrawnAt: iso(w.at) }, receiver);
+  }
+  await catchUp(database.db, creatorAnalyticsProjector);
+  const get = async (who: string, query: string) =>
+    (await app.inject({ method: 'GET', url: `/v1/analytics/creators/me/series?${query}`, headers: { authorization: `Bearer ${await harness.token(who, who)}` } })).json();
+  const daily = await get(receiver, `metric=withdrawals&from=${iso(BASE)}&to=${iso(BASE + 3 * DAY)}`);
+  t.same(daily.points.map((p: { amount: string }) => p.amount), ['350', '7', '0']);
+  const monthly = await get(receiver, `metric=withdrawals&from=2026-11-01&to=2027-01-01&bucket=month`);
+  t.same(monthly.points.map((p: { start: string; amount: string }) => [p.start, p.amount]), [
+    ['2026-11-01T00:00:00.000Z', '357'],
+    ['2026-12-01T00:00:00.000Z', '1000000000000000000000'],
+  ]);
+  const other = await get(randomAccount(), `metric=withdrawals&from=${iso(BASE)}&to=${iso(BASE + DAY)}`);
+  t.same(other.points.map((p: { amount: string }) => p.amount), ['0'], 'another tenant sees nothing');
+});
