@@ -1,7 +1,7 @@
 import t from 'tap';
 import { substream } from './cli.ts';
 
-const FIXTURES = new URL('../../../shared/fixtures/stellar/mainnet/', import.meta.url).pathname;
+const FIXTURES = new URL('../fixtures/stellar/mainnet/', import.meta.url).pathname;
 
 t.test('dry run, bad arguments (2), a missing archive (3)', async (t) => {
   const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
@@ -28,7 +28,7 @@ t.test('dry run, bad arguments (2), a missing archive (3)', async (t) => {
 });
 
 t.test('replay --source datalake reads the SEP-54 fixture (163 transactions, 0 contract events)', async (t) => {
-  const lake = new URL('../../../shared/fixtures/stellar/datalake', import.meta.url).pathname;
+  const lake = new URL('../fixtures/stellar/datalake', import.meta.url).pathname;
   const run = await substream(['replay', '--source', 'datalake', '--datalake', lake, '--from', '53312000', '--to', '53312000', '--network', 'mainnet', '--json', '--dry-run'], {});
   t.equal(run.code, 0, run.stderr);
   t.same(JSON.parse(run.stdout), { ledgers: 1, transactions: 163, events: 0, appended: 0, duplicates: 0, malformed: 0, byTopic: {} });

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { testDatabase } from '../support/database.ts';
 import { substream } from './cli.ts';
 
-const FIXTURES = new URL('../../../shared/fixtures/stellar/mainnet/', import.meta.url).pathname;
+const FIXTURES = new URL('../fixtures/stellar/mainnet/', import.meta.url).pathname;
 
 t.test('replay --json over the shared mainnet fixtures', async (t) => {
   const { db, url } = await testDatabase(t);

@@ -16,7 +16,7 @@ import { testDatabase } from '../support/database.ts';
 import { contract, i128, rawEvent, sym } from './events.ts';
 import { memorySource } from './memory-source.ts';
 
-const FIXTURES = new URL('../../../shared/fixtures/stellar/mainnet/', import.meta.url).pathname;
+const FIXTURES = new URL('../fixtures/stellar/mainnet/', import.meta.url).pathname;
 const contracts = parseContracts(`${BENCH_SUBSTREAM}=substream-v1,${BENCH_TOKENS.map((c) => `${c}=sep41`).join(',')}`);
 const decode = { passphrase: Networks.TESTNET, contracts };
 
