@@ -1,12 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { createPostgresEventStore } from '../eventstore/postgres/store.ts';
 import type { EventStore, ExpectedRevision, NewEvent } from '../eventstore/types.ts';
 import { createDb, type Db } from '../platform/database.ts';
 import { migrateToLatest } from '../platform/migrate.ts';
+import { admin, SERVER_URL } from './support/database.ts';
 
-const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BATCH = 100;
 
 /** A realistic event: ~300 bytes of data and ~150 bytes of metadata. */
@@ -33,15 +32,6 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Runs `writers` loops of `perWriter` calls each and returns events per second. */
 async function measure(writers: number, perWriter: number, eventsPerCall: number, call: (writer: number, i: number) => Promise<unknown>): Promise<number> {
@@ -99,7 +89,7 @@ function row(name: string, rate: number, note = ''): string {
  */
 export async function run(): Promise<void> {
   const name = `substream_bench_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`create database ${name}`));
+  await admin(`create database ${name}`);
   const db = createDb({ url: withDatabase(SERVER_URL, name), max: 20, applicationName: 'substream-bench' });
   try {
     await migrateToLatest(db);
@@ -139,6 +129,6 @@ export async function run(): Promise<void> {
   } finally {
     await db.destroy();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    await admin((c) => c.query(`drop database if exists ${name} with (force)`));
+    await admin(`drop database if exists ${name} with (force)`);
   }
 }

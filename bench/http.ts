@@ -4,7 +4,6 @@ import os from 'node:os';
 import { Keypair, StrKey } from '@stellar/stellar-sdk';
 import autocannon from 'autocannon';
 import Fastify, { type FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { buildApp } from '../api/app.ts';
 import { createPostgresEventStore } from '../eventstore/postgres/store.ts';
 import { loadConfig } from '../platform/config.ts';
@@ -13,8 +12,8 @@ import { migrateToLatest } from '../platform/migrate.ts';
 import { signToken } from '../platform/tokens.ts';
 import { allProjectors } from '../projections/registry.ts';
 import { catchUp } from '../projections/runner.ts';
+import { admin, SERVER_URL } from './support/database.ts';
 
-const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const CONNECTIONS = 64;
 /** Distinct subscribers pre-generated for the command run (it stops early if it uses them all). */
@@ -23,15 +22,6 @@ const JWT_SECRET = randomBytes(32).toString('hex');
 const CONTRACT_ID = StrKey.encodeContract(randomBytes(32));
 const TOKEN_CONTRACT = StrKey.encodeContract(randomBytes(32));
 
-async function admin(query: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    return await client.query(query, params);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A fresh subscriber address. Keypair.random() derives the public key in JS (~1 ms each here), too slow for tens of thousands. */
 const randomAddress = () => StrKey.encodeEd25519PublicKey(randomBytes(32));

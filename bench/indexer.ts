@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Networks } from '@stellar/stellar-sdk';
-import pg from 'pg';
 import { replayJob } from '../indexer/checkpoints.ts';
 import { parseContracts } from '../indexer/decoders/contracts.ts';
 import { runIndexer } from '../indexer/runner.ts';
@@ -11,20 +10,11 @@ import { createEventsArchiveSource } from '../indexer/sources/events-archive.ts'
 import { createDb } from '../platform/database.ts';
 import { migrateToLatest } from '../platform/migrate.ts';
 import { BENCH_SUBSTREAM, BENCH_TOKENS, generateArchive } from './generate-archive.ts';
+import { admin, SERVER_URL } from './support/database.ts';
 
-const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const EVENTS = Number(process.env.BENCH_INDEXER_EVENTS ?? 500_000);
 const TARGET = 50_000;
 
-async function admin(query: string): Promise<void> {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * Replay throughput end to end: a generated getEvents NDJSON archive (BENCH_INDEXER_EVENTS,

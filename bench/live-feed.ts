@@ -2,7 +2,6 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import type { LiveMessage } from '../api/live/messages.ts';
 import { subscriptionStreamId } from '../domain/subscription/events.ts';
 import { createPostgresEventStore } from '../eventstore/postgres/store.ts';
@@ -11,8 +10,8 @@ import { migrateToLatest } from '../platform/migrate.ts';
 import { signToken } from '../platform/tokens.ts';
 import { TEST_JWT_SECRET } from '../tests/support/app.ts';
 import { address } from '../tests/support/subscription-events.ts';
+import { admin, SERVER_URL } from './support/database.ts';
 
-const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CLIENTS = Number(process.env.BENCH_LIVE_CLIENTS ?? 1_000);
 const TENANTS = Number(process.env.BENCH_LIVE_TENANTS ?? 10);
@@ -21,15 +20,6 @@ const FACTS_PER_SECOND = Number(process.env.BENCH_LIVE_RATE ?? 50);
 /** The first facts warm the JIT and connection pools; they are delivered but not measured. */
 const WARMUP = 25;
 
-async function admin(query: string): Promise<void> {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
 
 function instance(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(new URL('./live-feed-instance.ts', import.meta.url), { env: { ...process.env, ...env } });

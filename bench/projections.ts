@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { createDb } from '../platform/database.ts';
 import { migrateToLatest } from '../platform/migrate.ts';
 import { createCreatorsProjector } from '../projections/creators/projector.ts';
@@ -9,20 +8,11 @@ import { catchUp } from '../projections/runner.ts';
 import { createSubscriptionsProjector } from '../projections/subscriptions/projector.ts';
 import type { Projector } from '../projections/types.ts';
 import { appendBacklog } from '../tests/support/backlog.ts';
+import { admin, SERVER_URL } from './support/database.ts';
 
-const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const EVENTS = Number(process.env.BENCH_PROJECTION_EVENTS ?? 200_000);
 const BATCH = Number(process.env.BENCH_PROJECTION_BATCH ?? 10_000);
 
-async function admin(query: string): Promise<void> {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
 
 const rate = (events: number, ms: number) => `${Math.round((events / ms) * 1000).toLocaleString('en-US')} events/s`;
 
