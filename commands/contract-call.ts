@@ -1,25 +1,11 @@
-import { nativeToScVal } from '@stellar/stellar-sdk';
 import { DomainError } from '../domain/shared/errors.ts';
-
-export interface ContractCallArg {
-  name: string;
-  type: 'address' | 'i128';
-  /** The value in its wire form: an address, or an integer as a decimal string. */
-  value: string;
-  /** The argument as base64 ScVal XDR, ready for `invokeHostFunction`. */
-  xdr: string;
-}
+import { contractArg, type ContractArg } from './contract-args.ts';
 
 /** What the subscriber's wallet must sign to confirm a subscription on chain. */
 export interface ContractCall {
   contractId: string;
   function: 'subscribe';
-  args: ContractCallArg[];
-}
-
-function arg(name: string, type: ContractCallArg['type'], value: string): ContractCallArg {
-  const native = type === 'i128' ? BigInt(value) : value;
-  return { name, type, value, xdr: nativeToScVal(native, { type }).toXDR('base64') };
+  args: ContractArg<string>[];
 }
 
 /**
@@ -39,10 +25,10 @@ export function subscribeCall(
     contractId,
     function: 'subscribe',
     args: [
-      arg('subscriber', 'address', call.subscriber),
-      arg('creator', 'address', call.creator),
-      arg('token', 'address', call.token),
-      arg('rate_per_second', 'i128', call.ratePerSecond.toString()),
+      contractArg('subscriber', 'address', call.subscriber),
+      contractArg('creator', 'address', call.creator),
+      contractArg('token', 'address', call.token),
+      contractArg('rate_per_second', 'i128', call.ratePerSecond.toString()),
     ],
   };
 }

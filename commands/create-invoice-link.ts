@@ -6,7 +6,7 @@ import { addSeconds } from '../domain/shared/time.ts';
 import type { CommandContext, CommandDeps } from './context.ts';
 import { handleCommand } from './handle-command.ts';
 import { ContractAddress, PositiveStroops, StellarAddress } from './schemas.ts';
-import { argsVectorXdr, streamArg, type StreamCallArg } from './stream-calls.ts';
+import { argsVectorXdr, contractArg, type ContractArg } from './contract-args.ts';
 
 /** Links live 7 days unless told otherwise. */
 const DEFAULT_TTL_SECONDS = 7 * 86_400;
@@ -33,13 +33,13 @@ export function newSlug(): string {
  * The stream parameters the payer's wallet needs, `Vec[receiver, token, amount: i128,
  * duration: u64, memo: String = slug]`, decoded and as one base64 ScVal vector.
  */
-export function invoiceLinkParams(link: { receiver: string; token: string; amount: string; durationSeconds: number; slug: string }): { params: StreamCallArg[]; xdrParams: string } {
+export function invoiceLinkParams(link: { receiver: string; token: string; amount: string; durationSeconds: number; slug: string }): { params: ContractArg[]; xdrParams: string } {
   const params = [
-    streamArg('receiver', 'address', link.receiver),
-    streamArg('token', 'address', link.token),
-    streamArg('amount', 'i128', link.amount),
-    streamArg('duration', 'u64', String(link.durationSeconds)),
-    streamArg('memo', 'string', link.slug),
+    contractArg('receiver', 'address', link.receiver),
+    contractArg('token', 'address', link.token),
+    contractArg('amount', 'i128', link.amount),
+    contractArg('duration', 'u64', String(link.durationSeconds)),
+    contractArg('memo', 'string', link.slug),
   ];
   return { params, xdrParams: argsVectorXdr(params) };
 }

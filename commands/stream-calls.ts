@@ -1,44 +1,10 @@
-import { nativeToScVal, xdr } from '@stellar/stellar-sdk';
 import { DomainError } from '../domain/shared/errors.ts';
-
-/** One argument of a StellarStream call, in wire form and as base64 ScVal XDR. */
-export interface StreamCallArg {
-  name: string;
-  type: 'address' | 'i128' | 'u64' | 'string' | 'option<u64>' | 'option<string>';
-  /** An address, an integer as a decimal string, a string, or null for an empty option. */
-  value: string | null;
-  xdr: string;
-}
+import { contractArg, type ContractArg } from './contract-args.ts';
 
 export interface StreamContractCall {
   contractId: string;
   function: 'create_stream' | 'withdraw' | 'cancel';
-  args: StreamCallArg[];
-}
-
-function scVal(type: StreamCallArg['type'], value: string | null): xdr.ScVal {
-  if (value === null) return xdr.ScVal.scvVoid();
-  switch (type) {
-    case 'address':
-      return nativeToScVal(value, { type: 'address' });
-    case 'i128':
-    case 'u64':
-    case 'option<u64>':
-      return nativeToScVal(BigInt(value), { type: type === 'i128' ? 'i128' : 'u64' });
-    case 'string':
-    case 'option<string>':
-      return nativeToScVal(value, { type: 'string' });
-  }
-}
-
-/** One argument with its XDR. */
-export function streamArg(name: string, type: StreamCallArg['type'], value: string | null): StreamCallArg {
-  return { name, type, value, xdr: scVal(type, value).toXDR('base64') };
-}
-
-/** The arguments as one base64 `ScVal::Vec`, e.g. for a link or a QR code. */
-export function argsVectorXdr(args: readonly StreamCallArg[]): string {
-  return xdr.ScVal.scvVec(args.map((a) => xdr.ScVal.fromXDR(a.xdr, 'base64'))).toXDR('base64');
+  args: ContractArg[];
 }
 
 /** The configured contract, or `CONFIG.STREAM_CONTRACT_NOT_CONFIGURED` (503). */
@@ -69,14 +35,14 @@ export function createStreamCall(contractId: string, a: CreateStreamArgs): Strea
     contractId,
     function: 'create_stream',
     args: [
-      streamArg('sender', 'address', a.sender),
-      streamArg('receiver', 'address', a.receiver),
-      streamArg('token', 'address', a.token),
-      streamArg('amount', 'i128', a.amount.toString()),
-      streamArg('start', 'u64', a.start.toString()),
-      streamArg('cliff', 'option<u64>', a.cliff?.toString() ?? null),
-      streamArg('end', 'u64', a.end.toString()),
-      streamArg('memo', 'option<string>', a.memo),
+      contractArg('sender', 'address', a.sender),
+      contractArg('receiver', 'address', a.receiver),
+      contractArg('token', 'address', a.token),
+      contractArg('amount', 'i128', a.amount.toString()),
+      contractArg('start', 'u64', a.start.toString()),
+      contractArg('cliff', 'option<u64>', a.cliff?.toString() ?? null),
+      contractArg('end', 'u64', a.end.toString()),
+      contractArg('memo', 'option<string>', a.memo),
     ],
   };
 }
@@ -86,11 +52,11 @@ export function withdrawCall(contractId: string, streamId: string, receiver: str
   return {
     contractId,
     function: 'withdraw',
-    args: [streamArg('stream_id', 'u64', streamId), streamArg('receiver', 'address', receiver), streamArg('amount', 'i128', amount.toString())],
+    args: [contractArg('stream_id', 'u64', streamId), contractArg('receiver', 'address', receiver), contractArg('amount', 'i128', amount.toString())],
   };
 }
 
 /** `cancel(stream_id, caller)`. */
 export function cancelCall(contractId: string, streamId: string, caller: string): StreamContractCall {
-  return { contractId, function: 'cancel', args: [streamArg('stream_id', 'u64', streamId), streamArg('caller', 'address', caller)] };
+  return { contractId, function: 'cancel', args: [contractArg('stream_id', 'u64', streamId), contractArg('caller', 'address', caller)] };
 }
