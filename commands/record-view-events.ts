@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { viewBatchStreamId, type ViewEventsRecorded, type ViewReport } from '../domain/analytics/events.ts';
+import { WrongExpectedRevision } from '../eventstore/errors.ts';
 import type { EventStore, NewEvent } from '../eventstore/types.ts';
 import type { CommandContext } from './context.ts';
 
@@ -67,16 +68,30 @@ export function parseViewBatch(items: readonly unknown[]): { ok: true; items: Vi
 }
 
 /**
+ * The batch's stream id part: random without a key; with an Idempotency-Key, a UUID-shaped digest
+ * of the tenant, the key and the items, so a retry of the same batch lands on the same stream
+ * while the same key with other items (after the key's 24 h record expired) is a new batch.
+ */
+function batchId(tenantId: string, items: readonly ViewEventInput[], idempotencyKey: string | undefined): string {
+  if (idempotencyKey === undefined) return randomUUID();
+  const hex = createHash('sha256').update(`${tenantId}\n${idempotencyKey}\n${JSON.stringify(items)}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
  * Stores a validated batch with ONE append: one `ViewEventsRecorded` per content item, all in a
- * fresh stream of their own, so the batch is stored whole or not at all.
+ * fresh stream of their own, so the batch is stored whole or not at all. With an Idempotency-Key
+ * the stream is keyed by the batch, and a batch already stored is not stored again
+ * (`replayed: true`), even when the first attempt died before its response was recorded.
  *
- * @example const { streamId, events } = await recordViewEvents({ store }, items, context);
+ * @example const { streamId, replayed } = await recordViewEvents({ store }, items, context, request.headers['idempotency-key']);
  */
 export async function recordViewEvents(
   deps: { store: EventStore },
   items: readonly ViewEventInput[],
   context: CommandContext & { tenantId: string },
-): Promise<{ streamId: string; accepted: number; contents: number }> {
+  idempotencyKey?: string,
+): Promise<{ streamId: string; accepted: number; contents: number; replayed: boolean }> {
   const byContent = new Map<string, ViewReport[]>();
   for (const item of items) {
     const views = byContent.get(item.contentId) ?? [];
@@ -93,7 +108,14 @@ export async function recordViewEvents(
       metadata: { source: 'command', tenantId: context.tenantId, correlationId: context.correlationId, actor: context.actor },
     };
   });
-  const streamId = viewBatchStreamId(context.tenantId, randomUUID());
-  await deps.store.append(streamId, events, { expectedRevision: 'no_stream' });
-  return { streamId, accepted: items.length, contents: byContent.size };
+  const streamId = viewBatchStreamId(context.tenantId, batchId(context.tenantId, items, idempotencyKey));
+  const result = { streamId, accepted: items.length, contents: byContent.size };
+  try {
+    await deps.store.append(streamId, events, { expectedRevision: 'no_stream' });
+  } catch (error) {
+    // Only a keyed batch can find its stream taken, and then by this very batch.
+    if (idempotencyKey !== undefined && error instanceof WrongExpectedRevision) return { ...result, replayed: true };
+    throw error;
+  }
+  return { ...result, replayed: false };
 }

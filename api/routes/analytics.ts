@@ -46,7 +46,9 @@ const analytics: FastifyPluginAsyncZod = async (app) => {
     const parsed = parseViewBatch(request.body.events);
     if (!parsed.ok) throw new ApiError(400, 'VALIDATION.FAILED', `${new Set(parsed.bad.map((b) => b.index)).size} view events are not valid: nothing was stored`, parsed.bad);
     const tenantId = tenantOf(request);
-    const result = await recordViewEvents({ store: app.services.eventStore }, parsed.items, { ...commandContext(request, tenantId), tenantId });
+    const key = request.headers['idempotency-key'];
+    const result = await recordViewEvents({ store: app.services.eventStore }, parsed.items, { ...commandContext(request, tenantId), tenantId },
+      typeof key === 'string' ? key : undefined);
     return reply.code(202).send({ accepted: result.accepted, contents: result.contents });
   });
 
