@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# SubStream image: one image, three roles (api, indexer, projector) chosen by the command.
+# SubStream image: one image, four roles (api, indexer, projector, relay) chosen by the command.
 #   docker build -t substream .
 #   docker run -e DATABASE_URL=postgres://… -p 3000:3000 substream              # serve
 #   docker run -e DATABASE_URL=postgres://… substream index --follow            # indexer
@@ -11,6 +11,8 @@ ARG NODE_IMAGE=node:24-alpine
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
+# The SDK is an npm workspace: its manifest is part of the install, its sources of the typecheck.
+COPY sdk/package.json ./sdk/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY api ./api
@@ -19,15 +21,17 @@ COPY commands ./commands
 COPY domain ./domain
 COPY eventstore ./eventstore
 COPY indexer ./indexer
+COPY integration ./integration
 COPY migrations ./migrations
 COPY platform ./platform
 COPY projections ./projections
 COPY ops ./ops
 COPY bench ./bench
 COPY tests ./tests
+COPY sdk ./sdk
 RUN npm run typecheck && npm run arch \
  && mkdir /app \
- && cp -r package.json package-lock.json api bin commands domain eventstore indexer migrations platform projections /app/
+ && cp -r package.json package-lock.json api bin commands domain eventstore indexer integration migrations platform projections /app/
 
 # ---- runtime: production dependencies only, non-root ------------------------------------------
 FROM ${NODE_IMAGE} AS runtime

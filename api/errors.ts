@@ -26,7 +26,7 @@ export interface HttpError {
 function domainStatus(code: string): number {
   if (code.endsWith('.NOT_FOUND')) return 404;
   if (code.endsWith('.FORBIDDEN')) return 403;
-  if (code.endsWith('.EXPIRED')) return 410;
+  if (code.endsWith('.EXPIRED') || code.endsWith('.DELETED')) return 410;
   if (code.startsWith('CONFIG.')) return 503;
   return 422;
 }

@@ -11,6 +11,8 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   'live-feed': () => import('./live-feed.ts'),
   analytics: () => import('./analytics.ts'),
   http: () => import('./http.ts'),
+  flags: () => import('./flags.ts'),
+  'streams-http': () => import('./streams-http.ts'),
 };
 
 const wanted = process.argv.slice(2);

@@ -5,12 +5,14 @@ export interface ProgressUpdate {
   events: number;
 }
 
-function rate(n: number, seconds: number): string {
+/** `n` per second as `1234` or `56k`. */
+export function rate(n: number, seconds: number): string {
   const r = n / Math.max(seconds, 1e-3);
   return r >= 10_000 ? `${(r / 1000).toFixed(0)}k` : r.toFixed(0);
 }
 
-function clock(seconds: number): string {
+/** A duration as `mm:ss` or `h:mm:ss` (`--:--` when unknown). */
+export function clock(seconds: number): string {
   if (!Number.isFinite(seconds)) return '--:--';
   const s = Math.round(seconds);
   const h = Math.floor(s / 3600);

@@ -11,6 +11,8 @@ const commands: Record<string, { summary: string; load: () => Promise<CliCommand
   index: { summary: 'index the network into the event store (live job)', load: async () => (await import('./commands/index-live.ts')).index },
   replay: { summary: 'replay a historical ledger range into the event store', load: async () => (await import('./commands/replay.ts')).replay },
   indexer: { summary: 'indexer maintenance: gaps', load: async () => (await import('./commands/indexer.ts')).indexer },
+  relay: { summary: 'publish integration events from the log to Kafka (KAFKA_BROKERS)', load: async () => (await import('./commands/relay.ts')).relay },
+  projections: { summary: 'projection maintenance: rebuild <name>|--all, status', load: async () => (await import('./commands/projections.ts')).projections },
 };
 
 function help(): string {

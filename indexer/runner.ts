@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { appendToStreams } from '../eventstore/postgres/append.ts';
-import type { NewEvent, StreamAppend } from '../eventstore/types.ts';
+import { lastAppended, type AppendObserver } from '../eventstore/observe-appends.ts';
+import type { AppendResult, NewEvent, StreamAppend } from '../eventstore/types.ts';
 import type { Db } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import { advanceCheckpoint, readCheckpoint } from './checkpoints.ts';
@@ -34,6 +35,8 @@ export interface RunOptions {
   dryRun?: boolean;
   signal?: AbortSignal;
   logger?: Logger;
+  /** Told, after each batch commits, the position of the last event it appended (the live feed's wake-up). */
+  onAppended?: AppendObserver;
   /** Called after every batch with the running totals. */
   onProgress?: (stats: RunStats, batch: LedgerBatch) => void;
   /** Follow mode polling: first delay and cap of the exponential backoff while the tip does not move. */
@@ -90,18 +93,22 @@ export async function runIndexer(db: Db | null, options: RunOptions): Promise<Ru
 
   const write = async (batch: LedgerBatch, entries: { streamId: string; event: NewEvent }[]) => {
     if (dryRun) return;
+    const results: AppendResult[] = [];
     await db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext(${`indexer:${job}`}))`.execute(trx);
       const current = await readCheckpoint(trx, job);
       if (current && current.lastLedger >= batch.toLedger) return;
       for (const call of groupByStream(entries)) {
         for (const result of await appendToStreams(trx, call)) {
+          results.push(result);
           stats.appended += result.appended;
           stats.duplicates += result.alreadyStored.length;
         }
       }
       await advanceCheckpoint(trx, job, batch.fromLedger, batch.toLedger, batch.cursor ?? null);
     });
+    const last = lastAppended(results);
+    if (last) options.onAppended?.(last);
   };
 
   const onMalformed = (m: Malformed, event: RawContractEvent) => {

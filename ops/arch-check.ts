@@ -2,9 +2,12 @@
  * The dependency rules, checked on every `npm test` (exit 1 on a violation):
  *  - domain/ imports only domain/ (no packages, no node: built-ins: pure functions);
  *  - eventstore/ and platform/ import no feature layer;
- *  - commands/ never imports api/, indexer/ or projections/;
+ *  - commands/ never imports api/, indexer/, projections/ or integration/;
+ *  - integration/ (the outbox relay) reads the log only through projections/read-log.ts and never
+ *    imports api/, commands/ or indexer/;
  *  - api/ uses projections only through their public modules (queries, read-scope, status)
- *    and never imports indexer/.
+ *    and never imports indexer/;
+ *  - sdk/ (the published client) imports only sdk/: no server code, no packages.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -13,15 +16,23 @@ import { fileURLToPath } from 'node:url';
 const root = process.env.ARCH_ROOT ?? resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const IMPORT = /(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 const PROJECTIONS_PUBLIC = /^projections\/(?:[^/]+\/queries\.ts|read-scope\.ts|status\.ts)$/;
+const FEATURE_LAYERS = ['domain', 'commands', 'api', 'projections', 'indexer', 'integration'];
 
 type Rule = (from: string, target: string | null, spec: string) => string | null;
 
 const layer = (path: string) => path.split('/')[0]!;
 const rules: Record<string, Rule> = {
   domain: (_f, target, spec) => (target && layer(target) === 'domain' ? null : `domain/ must stay pure, imports ${spec}`),
-  eventstore: (_f, target) => (target && ['domain', 'commands', 'api', 'projections', 'indexer'].includes(layer(target)) ? `eventstore/ imports ${target}` : null),
-  platform: (_f, target) => (target && ['domain', 'commands', 'api', 'projections', 'indexer'].includes(layer(target)) ? `platform/ imports ${target}` : null),
-  commands: (_f, target) => (target && ['api', 'indexer', 'projections'].includes(layer(target)) ? `commands/ imports ${target}` : null),
+  eventstore: (_f, target) => (target && FEATURE_LAYERS.includes(layer(target)) ? `eventstore/ imports ${target}` : null),
+  platform: (_f, target) => (target && FEATURE_LAYERS.includes(layer(target)) ? `platform/ imports ${target}` : null),
+  commands: (_f, target) => (target && ['api', 'indexer', 'projections', 'integration'].includes(layer(target)) ? `commands/ imports ${target}` : null),
+  integration: (_f, target) => {
+    if (!target) return null;
+    if (['api', 'commands', 'indexer'].includes(layer(target))) return `integration/ imports ${target}`;
+    if (layer(target) === 'projections' && target !== 'projections/read-log.ts') return `integration/ reaches into projections beyond read-log.ts (${target})`;
+    return null;
+  },
+  sdk: (_f, target, spec) => (target && layer(target) === 'sdk' ? null : `sdk/ must depend on nothing but itself, imports ${spec}`),
   api: (_f, target) => {
     if (!target) return null;
     if (layer(target) === 'indexer') return `api/ imports indexer internals (${target})`;

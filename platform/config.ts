@@ -45,12 +45,27 @@ const schema = z.object({
   STELLAR_RPC_URL: optionalUrl,
   INDEXER_CONTRACTS: z.string().min(1).default('*'),
   PROJECTORS: bool.default(true),
+  /** Start-up rebuilds stale projections (code version ≠ stored version) aside and swaps them in. */
+  PROJECTIONS_AUTO_REBUILD: bool.default(false),
   READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(10_000),
   PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2_000),
   SUBSCRIPTION_PENDING_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
   /** How often the expiry sweeper looks for pending intents past their expiry. */
   SUBSCRIPTION_EXPIRY_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   EVENTSTORE_URL: z.string().regex(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\//).optional(),
+  /** Kafka bootstrap brokers (`host:port,host:port`) of `substream relay`; unset = no relay. */
+  KAFKA_BROKERS: z
+    .string()
+    .transform((text, ctx) => {
+      const brokers = text.split(',').map((broker) => broker.trim()).filter(Boolean);
+      if (brokers.length > 0 && brokers.every((broker) => /^[^\s:/]+:\d{1,5}$/.test(broker))) return brokers;
+      ctx.addIssue({ code: 'custom', message: 'must be a comma list of host:port' });
+      return z.NEVER;
+    })
+    .optional(),
+  KAFKA_CLIENT_ID: z.string().min(1).default('substream'),
+  /** Topic = prefix + aggregate kind (`substream.subscription`); Kafka topic names allow [a-zA-Z0-9._-]. */
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]{1,200}$/, 'may only hold letters, digits, ".", "_" and "-"').default('substream.'),
   HOME_DOMAIN: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name, optionally with :port').optional(),
   WEB_AUTH_ENDPOINT: z.url().optional(),
   SEP10_SIGNING_SECRET: z
@@ -61,6 +76,8 @@ const schema = z.object({
   HORIZON_URL: optionalUrl,
   API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
   REDIS_KEY_PREFIX: z.string().min(1).default('substream:'),
+  /** The live feed reads the log on every commit announcement, and at least this often if one is lost. */
+  LIVE_FALLBACK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_TENANT_OVERRIDES: z
     .string()

@@ -16,6 +16,8 @@ export interface Metrics {
   /** Events in those calls: `appended`, or `already_stored` (the idempotent no-op). */
   eventStoreEvents: Counter<'outcome'>;
   websocketClients: Gauge;
+  /** Live feed: from a fact being recorded (its transaction's start) to its message going out to the tenant's sockets. */
+  liveDelivery: Histogram;
 }
 
 const SNAPSHOT_TTL_MS = 1_000;
@@ -117,6 +119,12 @@ export function createMetrics(db: Db, options: { defaultLabels?: Record<string, 
     eventStoreAppends: new Counter({ name: 'substream_eventstore_appends_total', help: 'Event store append calls made by this process', labelNames: ['result'], registers }),
     eventStoreEvents: new Counter({ name: 'substream_eventstore_events_total', help: 'Events passed to append by this process', labelNames: ['outcome'], registers }),
     websocketClients: new Gauge({ name: 'substream_websocket_clients', help: 'Open WebSocket connections on this process', registers }),
+    liveDelivery: new Histogram({
+      name: 'substream_live_delivery_seconds',
+      help: "Live feed: from an event's recorded_at to its message being handed to the tenant's sockets on this process",
+      buckets: [0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5],
+      registers,
+    }),
   };
 }
 

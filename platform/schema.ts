@@ -41,6 +41,16 @@ export interface ProjectionCheckpointsTable {
   updated_at: Generated<Date>;
 }
 
+/** The outbox relay's checkpoint (integration/checkpoint.ts): the last position the broker acknowledged. */
+export interface OutboxCheckpointsTable {
+  name: string;
+  position_commit: Int8;
+  position_prepare: Int8;
+  events_published: Int8;
+  last_error: string | null;
+  updated_at: Generated<Date>;
+}
+
 /** Read model (RLS): the public creator directory. */
 export interface CreatorsTable {
   tenant_id: string;
@@ -75,6 +85,12 @@ export interface SubscriptionsTable {
   requested_at: Timestamp | null;
   expires_at: Timestamp | null;
   updated_at: Timestamp;
+  /** The rest of the domain fold's state (not shown by the API). */
+  status_fact_at: Timestamp | null;
+  rate_fact_at: Timestamp | null;
+  activated_at: Timestamp | null;
+  plan_id: number | null;
+  tips_count: Generated<number>;
 }
 
 /** The indexer's per-job checkpoint: the last ledger fully processed and the source's cursor. */
@@ -162,6 +178,19 @@ export interface InvoiceLinksTable {
   updated_at: Timestamp;
 }
 
+/** Read model (RLS): tier-gated content; tenant_id is the creator, published rows public. */
+export interface ContentTable {
+  tenant_id: string;
+  content_id: string;
+  creator: string;
+  title: string;
+  min_tier: 'bronze' | 'silver' | 'gold';
+  url: string | null;
+  status: 'published' | 'deleted';
+  published_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** Read model (RLS): watched seconds and views per (tenant, content, 1 s position). */
 export interface AnalyticsViewHeatmapTable {
   tenant_id: string;
@@ -198,10 +227,12 @@ export interface Database {
   indexer_ranges: IndexerRangesTable;
   events: EventsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
+  outbox_checkpoints: OutboxCheckpointsTable;
   creators: CreatorsTable;
   subscriptions: SubscriptionsTable;
   streams: StreamsTable;
   invoice_links: InvoiceLinksTable;
+  content: ContentTable;
   idempotency_keys: IdempotencyKeysTable;
   sep10_challenges: Sep10ChallengesTable;
   api_keys: ApiKeysTable;

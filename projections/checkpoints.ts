@@ -4,6 +4,9 @@ import type { Conn } from './types.ts';
 
 export type ProjectionState = 'live' | 'rebuilding' | 'failed';
 
+/** The checkpoint of a projector's build-aside rebuild is `<name>:rebuild` (projections/rebuild.ts). */
+export const REBUILD_SUFFIX = ':rebuild';
+
 export interface Checkpoint {
   name: string;
   version: number;
@@ -75,16 +78,30 @@ export async function advanceCheckpoint(
     where name = ${name}`.execute(conn);
 }
 
-/** Puts a checkpoint back at the start of the log under a new version (the model was emptied). */
-export async function resetCheckpoint(conn: Conn, name: string, version: number): Promise<void> {
-  await sql`update projection_checkpoints set version = ${version}, position_commit = '0'::xid8, position_prepare = 0,
-      events_processed = 0, state = 'rebuilding', last_error = null, updated_at = now()
-    where name = ${name}`.execute(conn);
-}
-
 /** Records that a projector stopped on an error; its position stays before the failing batch. */
 export async function failCheckpoint(conn: Conn, name: string, error: string): Promise<void> {
   await sql`update projection_checkpoints set state = 'failed', last_error = ${error}, updated_at = now()
     where name = ${name}`.execute(conn);
 }
 
+
+/**
+ * Hands a finished rebuild's checkpoint to the live projector (inside the swap's transaction): the
+ * live row takes the rebuild's position, count and `version` and goes `live`; the rebuild's row goes.
+ *
+ * @example await promoteCheckpoint(trx, { from: 'subscriptions:rebuild', to: 'subscriptions', version: 2 });
+ */
+export async function promoteCheckpoint(conn: Conn, move: { from: string; to: string; version: number }): Promise<void> {
+  await sql`insert into projection_checkpoints (name, version, position_commit, position_prepare, state, last_error, events_processed, updated_at)
+    select ${move.to}, ${move.version}, position_commit, position_prepare, 'live', null, events_processed, now()
+    from projection_checkpoints where name = ${move.from}
+    on conflict (name) do update set version = excluded.version, position_commit = excluded.position_commit,
+      position_prepare = excluded.position_prepare, state = 'live', last_error = null,
+      events_processed = excluded.events_processed, updated_at = now()`.execute(conn);
+  await deleteCheckpoint(conn, move.from);
+}
+
+/** Forgets a checkpoint (an abandoned or finished rebuild's). */
+export async function deleteCheckpoint(conn: Conn, name: string): Promise<void> {
+  await sql`delete from projection_checkpoints where name = ${name}`.execute(conn);
+}

@@ -13,53 +13,72 @@ export interface LogBatch {
 }
 
 interface WireEvent {
+  nth: number;
+  wanted: boolean;
   id: string;
   type: string;
   streamId: string;
   revision: number;
   data: unknown;
-  metadata: EventMetadata;
+  /** JSON text: decoded on first read, since most projectors never look at it. */
+  metadata: string | null;
   commit: string;
   prepare: string;
   at: number;
+}
+
+/** A recorded event whose `metadata` is parsed from its JSON text the first time it is read. */
+function recordedEvent(e: WireEvent, commit: bigint): RecordedEvent {
+  const prepare = BigInt(e.prepare);
+  let metadata: EventMetadata | undefined;
+  return {
+    id: e.id, type: e.type, data: e.data, streamId: e.streamId, streamRevision: e.revision, globalPosition: prepare,
+    position: { commit, prepare }, recordedAt: new Date(e.at),
+    get metadata(): EventMetadata {
+      return (metadata ??= JSON.parse(e.metadata!) as EventMetadata);
+    },
+  };
 }
 
 /**
  * `readAllEvents` for projectors: the same gapless window (after the checkpoint, below the log's
  * `horizon`, in (transaction id, position) order) and the same `RecordedEvent`s, but
  * only the wanted types are fetched and decoded (plus the last event scanned, for the
- * checkpoint): a projector that handles 1% of the log no longer parses the other 99%.
+ * checkpoint): a projector that handles 1% of the log no longer parses the other 99%, and one that
+ * handles it all parses `metadata` only where it reads it. One index scan in log order feeds
+ * streaming window functions (no sort, no second lookup of the rows).
  *
  * @example const { scanned, last, events } = await readLogBatch(trx, { after, limit: 10_000, types: ['TiersSet'] });
  */
 export async function readLogBatch(conn: Conn, options: { after: LogPosition; limit: number; types: readonly string[] }): Promise<LogBatch> {
-  const { rows } = await sql<WireEvent & { scanned: number; wanted: boolean }>`
-    with batch as (
-      select events.global_position, events.transaction_id, events.type from events
-      where (events.transaction_id, events.global_position) > (${options.after.commit.toString()}::xid8, ${options.after.prepare.toString()}::bigint)
-        and events.transaction_id < ${horizon}
-      order by events.transaction_id, events.global_position
-      limit ${options.limit}
-    ), marked as (
-      select b.*, b.type = any(${[...options.types]}::text[]) as wanted,
-        row_number() over (order by b.transaction_id desc, b.global_position desc) as from_end,
-        count(*) over () as scanned
-      from batch b
-    )
-    select m.scanned::int as scanned, m.wanted, m.transaction_id::text as commit, m.global_position::text as prepare,
-      e.event_id as id, e.type, e.stream_id as "streamId", e.stream_revision::int as revision,
-      case when m.wanted then e.data end as data, case when m.wanted then e.metadata end as metadata,
-      (extract(epoch from e.recorded_at) * 1000)::float8 as at
-    from marked m join events e on e.global_position = m.global_position
-    where m.wanted or m.from_end = 1
-    order by m.transaction_id, m.global_position`.execute(conn);
+  const { rows } = await sql<WireEvent & { last: boolean }>`
+    select w.nth::int as nth, w.last, w.wanted, w.transaction_id::text as commit, w.global_position::text as prepare,
+      w.event_id as id, w.type, w.stream_id as "streamId", w.stream_revision::int as revision,
+      case when w.wanted then w.data end as data, case when w.wanted then w.metadata::text end as metadata,
+      date_part('epoch', w.recorded_at) * 1000 as at
+    from (
+      select e.*, e.type = any(${[...options.types]}::text[]) as wanted,
+        row_number() over log as nth, lead(false, 1, true) over log as last
+      from (
+        select * from events
+        where (events.transaction_id, events.global_position) > (${options.after.commit.toString()}::xid8, ${options.after.prepare.toString()}::bigint)
+          and events.transaction_id < ${horizon}
+        order by events.transaction_id, events.global_position
+        limit ${options.limit}
+      ) e
+      window log as (order by e.transaction_id, e.global_position)
+    ) w
+    where w.wanted or w.last
+    order by w.transaction_id, w.global_position`.execute(conn);
   const events: RecordedEvent[] = [];
+  let commitText = '';
+  let commit = 0n;
   for (const e of rows) {
     if (!e.wanted) continue;
-    const prepare = BigInt(e.prepare);
-    events.push({ id: e.id, type: e.type, data: e.data, metadata: e.metadata, streamId: e.streamId, streamRevision: e.revision,
-      globalPosition: prepare, position: { commit: BigInt(e.commit), prepare }, recordedAt: new Date(e.at) });
+    // A batch spans few transactions: parse each transaction id once.
+    if (e.commit !== commitText) [commitText, commit] = [e.commit, BigInt(e.commit)];
+    events.push(recordedEvent(e, commit));
   }
   const tail = rows[rows.length - 1];
-  return { scanned: tail?.scanned ?? 0, last: tail && { commit: BigInt(tail.commit), prepare: BigInt(tail.prepare) }, events };
+  return { scanned: tail?.nth ?? 0, last: tail && { commit: BigInt(tail.commit), prepare: BigInt(tail.prepare) }, events };
 }

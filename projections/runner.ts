@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { LogPosition } from '../eventstore/types.ts';
 import type { Db } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
-import { advanceCheckpoint, ensureCheckpoint, failCheckpoint, loadCheckpoint, lockProjector, resetCheckpoint, type ProjectionState } from './checkpoints.ts';
+import type { Database } from '../platform/schema.ts';
+import { advanceCheckpoint, ensureCheckpoint, failCheckpoint, loadCheckpoint, lockProjector, type ProjectionState } from './checkpoints.ts';
 import { readLogBatch } from './read-log.ts';
 import { ProjectionError, type Projector } from './types.ts';
 
@@ -24,53 +25,45 @@ export interface CatchUpResult {
 }
 
 /** The writer policy of every read model admits only transactions that set this flag. */
-async function beginWrite(trx: Parameters<Projector['apply']>[0]): Promise<void> {
+export async function beginWrite(trx: Transaction<Database>): Promise<void> {
   await sql`select set_config('app.projection_writer', 'on', true)`.execute(trx);
 }
 
 /**
- * Creates the projector's checkpoint, or — when its stored version differs — empties the model
- * and puts the checkpoint back at the start of the log, in one transaction.
+ * `projectBatch` inside a transaction the caller owns (and commits): locks the checkpoint, reads
+ * the log after it, hands the handled events to `apply` and advances the checkpoint. The rebuild's
+ * swap uses it to apply the last batches in the transaction that also renames the tables.
+ *
+ * @example await db.transaction().execute((trx) => projectBatchIn(trx, projector, 5_000));
  */
-export async function prepareProjector(db: Db, projector: Projector): Promise<void> {
-  await ensureCheckpoint(db, projector.name, projector.version);
-  await db.transaction().execute(async (trx) => {
-    await beginWrite(trx);
-    await lockProjector(trx, projector.name);
-    const checkpoint = await loadCheckpoint(trx, projector.name);
-    if (!checkpoint || checkpoint.version === projector.version) return;
-    await projector.reset?.(trx);
-    await resetCheckpoint(trx, projector.name, projector.version);
-  });
+export async function projectBatchIn(trx: Transaction<Database>, projector: Projector, batchSize: number): Promise<StepResult> {
+  await beginWrite(trx);
+  await lockProjector(trx, projector.name);
+  const checkpoint = await loadCheckpoint(trx, projector.name);
+  if (!checkpoint) throw new Error(`projector ${projector.name} has no checkpoint: call ensureCheckpoint first`);
+  const batch = await readLogBatch(trx, { after: checkpoint.position, limit: batchSize, types: projector.handles });
+  const caughtUp = batch.scanned < batchSize;
+  const state: ProjectionState = caughtUp || checkpoint.state === 'live' ? 'live' : 'rebuilding';
+  if (!batch.last) {
+    if (checkpoint.state !== state) await advanceCheckpoint(trx, projector.name, { position: checkpoint.position, applied: 0, state });
+    return { read: 0, applied: 0, position: checkpoint.position, caughtUp };
+  }
+  const handled = batch.events;
+  if (handled.length > 0) await projector.apply(trx, handled);
+  const position = batch.last;
+  await advanceCheckpoint(trx, projector.name, { position, applied: handled.length, state });
+  return { read: batch.scanned, applied: handled.length, position, caughtUp };
 }
 
 /**
- * Applies at most one batch: locks the checkpoint, reads the log after it, hands the handled
- * events to `apply` and advances the checkpoint, all in one transaction. A throw rolls the batch
+ * Applies at most one batch in its own transaction (`projectBatchIn`). A throw rolls the batch
  * back, records `failed` with the error, and rethrows: the projector never skips an event.
  *
  * @example const { caughtUp } = await projectBatch(db, projector, 5_000);
  */
 export async function projectBatch(db: Db, projector: Projector, batchSize: number): Promise<StepResult> {
   try {
-    return await db.transaction().execute(async (trx): Promise<StepResult> => {
-      await beginWrite(trx);
-      await lockProjector(trx, projector.name);
-      const checkpoint = await loadCheckpoint(trx, projector.name);
-      if (!checkpoint) throw new Error(`projector ${projector.name} has no checkpoint: call prepareProjector first`);
-      const batch = await readLogBatch(trx, { after: checkpoint.position, limit: batchSize, types: projector.handles });
-      const caughtUp = batch.scanned < batchSize;
-      const state: ProjectionState = caughtUp || checkpoint.state === 'live' ? 'live' : 'rebuilding';
-      if (!batch.last) {
-        if (checkpoint.state !== state) await advanceCheckpoint(trx, projector.name, { position: checkpoint.position, applied: 0, state });
-        return { read: 0, applied: 0, position: checkpoint.position, caughtUp };
-      }
-      const handled = batch.events;
-      if (handled.length > 0) await projector.apply(trx, handled);
-      const position = batch.last;
-      await advanceCheckpoint(trx, projector.name, { position, applied: handled.length, state });
-      return { read: batch.scanned, applied: handled.length, position, caughtUp };
-    });
+    return await db.transaction().execute((trx) => projectBatchIn(trx, projector, batchSize));
   } catch (error) {
     await failCheckpoint(db, projector.name, (error as Error)?.message ?? String(error)).catch(() => undefined);
     throw error;
@@ -97,7 +90,7 @@ const reached = (at: LogPosition, target: LogPosition): boolean =>
  */
 export async function catchUp(db: Db, projector: Projector, options: { batchSize?: number; pollIntervalMs?: number } = {}): Promise<CatchUpResult> {
   const batchSize = options.batchSize ?? 5_000;
-  await prepareProjector(db, projector);
+  await ensureCheckpoint(db, projector.name, projector.version);
   const target = await logEnd(db);
   const total: CatchUpResult = { read: 0, applied: 0, batches: 0, position: { commit: 0n, prepare: 0n } };
   for (;;) {
@@ -137,7 +130,7 @@ export async function runProjectors(db: Db, projectors: readonly Projector[], op
     while (!signal?.aborted) {
       try {
         if (backoff > 0) await sleep(backoff, undefined, { signal }).catch(() => undefined);
-        await prepareProjector(db, projector);
+        await ensureCheckpoint(db, projector.name, projector.version);
         while (!signal?.aborted) {
           const step = await projectBatch(db, projector, batchSize);
           backoff = 0;

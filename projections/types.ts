@@ -4,22 +4,34 @@ import type { Database } from '../platform/schema.ts';
 
 export type Conn = Kysely<Database> | Transaction<Database>;
 
+/** Live table name → the name a rebuild writes instead (`subscriptions` → `subscriptions__next`). */
+export type TableNames = Readonly<Record<string, string>>;
+
+/** The table a projector writes for `live`, under `tables` (the live name when it is not mapped). */
+export function tableFor(tables: TableNames | undefined, live: string): string {
+  return tables?.[live] ?? live;
+}
+
 /**
  * A read model fed from the global log. `apply` receives, in log order, only the events whose type
  * is in `handles`, inside the transaction that also advances the checkpoint: it must write with
  * set-based upserts and may throw to stop the projector (nothing of the batch is kept).
- * Bumping `version` makes the runner `reset` the model and rebuild it from the start of the log.
+ * Bumping `version` marks the stored model stale: `substream projections rebuild` (or start-up with
+ * PROJECTIONS_AUTO_REBUILD=true) builds it again aside and swaps it in (projections/rebuild.ts).
  *
  * @example
- * const projector: Projector = { name: 'creators', version: 1, handles: ['CreatorRegistered'], apply, reset };
+ * const projector = createCreatorsProjector(); // { name: 'creators', version: 1, tables: ['creators'], … }
+ * const rebuild = projector.withTables({ creators: 'creators__next' }, 'creators:rebuild');
  */
 export interface Projector {
   name: string;
   version: number;
   handles: readonly string[];
+  /** Every read-model table `apply` writes: what a rebuild clones, fills and swaps in. */
+  tables: readonly string[];
   apply(trx: Transaction<Database>, events: RecordedEvent[]): Promise<void>;
-  /** Empties the read model before a rebuild from position 0. */
-  reset?(trx: Transaction<Database>): Promise<void>;
+  /** The same projector (same version) writing to other tables under another checkpoint name. */
+  withTables(tables: TableNames, name: string): Projector;
 }
 
 /** Wraps an error thrown while folding one event, naming the event so `last_error` is actionable. */

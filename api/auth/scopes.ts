@@ -10,6 +10,7 @@ export const SCOPES = [
   'invoice-links:write',
   'analytics:read',
   'analytics:write',
+  'content:write',
   'flags:admin',
   'admin:all',
 ] as const;

@@ -5,7 +5,7 @@ import type { LogPosition } from '../../eventstore/types.ts';
 export interface LiveSocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  send(data: string): void;
+  send(data: string | Buffer, options?: { binary: boolean }): void;
   close(code: number, reason: string): void;
   terminate(): void;
   ping(): void;
@@ -22,15 +22,17 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = { coalesceBytes: 64 * 1024, maxBufferedBytes: 4 * 1024 * 1024, maxPendingDeltas: 5_000 };
 
 const OPEN = 1;
+const TEXT = { binary: false };
 export const CLOSE_SLOW_CONSUMER = 4429;
 
 export interface LiveClient {
   readonly tenant: string;
   /**
    * Queues deltas in log order, skipping any at or before the last one queued (the replay seam).
-   * `encoded`, the same deltas as one serialised message, is sent as is when the client keeps up.
+   * `encoded`, the same deltas as one serialised message (one buffer shared by every client of the
+   * tenant), is sent as is, as a text frame, when the client keeps up.
    */
-  deliver(deltas: readonly { delta: Delta; at: LogPosition }[], encoded?: string): void;
+  deliver(deltas: readonly { delta: Delta; at: LogPosition }[], encoded?: Buffer): void;
   addViews(counts: ReadonlyMap<string, number>): void;
   /** Sends what is held unless the socket is backed up; drops the client past the limits. */
   flush(): void;
@@ -74,7 +76,7 @@ export function liveClient(socket: LiveSocket, tenant: string, since: LogPositio
       const keepingUp = encoded && last && pending.length === 0 && (!cursor || isAfter(deltas[0]!.at, cursor));
       if (keepingUp && socket.readyState === OPEN && socket.bufferedAmount <= limits.coalesceBytes) {
         cursor = last.at;
-        return socket.send(encoded);
+        return socket.send(encoded, TEXT);
       }
       for (const { delta, at } of deltas) {
         if (cursor && !isAfter(at, cursor)) continue;

@@ -3,13 +3,19 @@ import { readHeadPosition } from '../../eventstore/postgres/head.ts';
 import { readAllEvents } from '../../eventstore/postgres/read.ts';
 import type { LogPosition, RecordedEvent } from '../../eventstore/types.ts';
 import type { Db } from '../../platform/database.ts';
+import type { LogSignal } from '../../platform/log-signal.ts';
 import type { LiveClient } from './client.ts';
-import { toDelta, viewCounts, type Delta } from './messages.ts';
+import { isAfter, toDelta, viewCounts, type Delta } from './messages.ts';
 
 export interface HubOptions {
+  /** The fallback poll: how long the tailer waits for a wake-up before reading the log anyway. */
   pollIntervalMs?: number;
   heartbeatMs?: number;
   batchSize?: number;
+  /** Wakes the tailer when any process commits an append (through Redis, or in-process). */
+  signal?: Pick<LogSignal, 'subscribe'>;
+  /** Told, per live fact sent to a tenant's clients, the seconds since it was recorded. */
+  observeDelivery?: (seconds: number) => void;
 }
 
 export interface LiveHub {
@@ -22,9 +28,8 @@ export interface LiveHub {
 
 /** Live deltas held per client while its replay runs; past this it is dropped as too slow. */
 const MAX_HELD = 5_000;
-
-/** Timers of the tailer never keep a closing process alive. */
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** First re-read delay when an announced append is not visible yet (an older transaction is open). */
+const CHASE_MS = 5;
 
 type Tagged = { delta: Delta; at: LogPosition };
 
@@ -32,21 +37,26 @@ function byTenant(events: readonly RecordedEvent[]): Map<string, Tagged[]> {
   const tenants = new Map<string, Tagged[]>();
   for (const event of events) {
     const live = toDelta(event);
-    if (live) tenants.set(live.tenant, [...(tenants.get(live.tenant) ?? []), live]);
+    if (!live) continue;
+    const list = tenants.get(live.tenant);
+    if (list) list.push(live);
+    else tenants.set(live.tenant, [live]);
   }
   return tenants;
 }
 
 /**
  * The live feed of one process: a single tailer over the gapless global log, started at the
- * first client from the head of the log, fanning each batch out to that tenant's clients. Every
- * instance tails the log itself, so each client gets each fact once, from the instance it is
- * connected to. View counts are summed per tenant and content and sent each second.
+ * first client from the head of the log, fanning each batch out to that tenant's clients as one
+ * message serialised once. The tailer reads as soon as the log signal announces a commit (from any
+ * process, through Redis) and otherwise every `pollIntervalMs`, so a lost announcement delays a
+ * delta, never loses it; an announced append not yet visible below the log's horizon is re-read
+ * after 5, 10, 20… ms. View counts are summed per tenant and content and sent each second.
  *
- * @example const hub = liveHub(db, app.log); await hub.join(liveClient(socket, tenant, null));
+ * @example const hub = liveHub(db, app.log, { signal: app.logSignal }); await hub.join(liveClient(socket, tenant, null));
  */
 export function liveHub(db: Db, log: FastifyBaseLogger, options: HubOptions = {}): LiveHub {
-  const pollIntervalMs = options.pollIntervalMs ?? 20;
+  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const batchSize = options.batchSize ?? 1_000;
   const tenants = new Map<string, Set<LiveClient>>();
   const held = new Map<LiveClient, Tagged[]>();
@@ -54,18 +64,41 @@ export function liveHub(db: Db, log: FastifyBaseLogger, options: HubOptions = {}
   let started: Promise<void> | null = null;
   let closed = false;
   const timers: NodeJS.Timeout[] = [];
+  let unsubscribe = () => {};
+
+  /** Set by a wake-up that arrives while a read runs: that read's snapshot may predate the commit. */
+  let woken = false;
+  /** The furthest position announced and not yet read. */
+  let wanted: LogPosition | null = null;
+  let interrupt: (() => void) | null = null;
+  const wake = (position: LogPosition | null) => {
+    woken = true;
+    if (position && (!wanted || isAfter(position, wanted))) wanted = position;
+    interrupt?.();
+  };
+  const idle = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => interrupt!(), ms).unref();
+      interrupt = () => {
+        clearTimeout(timer);
+        interrupt = null;
+        resolve();
+      };
+    });
 
   const dispatch = (events: readonly RecordedEvent[]) => {
     for (const [tenant, deltas] of byTenant(events)) {
       const clients = tenants.get(tenant);
       if (!clients) continue;
-      const encoded = JSON.stringify({ type: 'deltas', position: deltas[deltas.length - 1]!.delta.position, deltas: deltas.map((d) => d.delta) });
+      const encoded = Buffer.from(JSON.stringify({ type: 'deltas', position: deltas[deltas.length - 1]!.delta.position, deltas: deltas.map((d) => d.delta) }));
       for (const client of clients) {
         const waiting = held.get(client);
         if (waiting && waiting.length + deltas.length > MAX_HELD) client.drop();
         else if (waiting) waiting.push(...deltas);
         else client.deliver(deltas, encoded);
       }
+      const sent = Date.now();
+      for (const { delta } of deltas) options.observeDelivery?.((sent - Date.parse(delta.recordedAt)) / 1000);
     }
     for (const event of events) {
       const tenant = event.metadata.tenantId;
@@ -78,17 +111,28 @@ export function liveHub(db: Db, log: FastifyBaseLogger, options: HubOptions = {}
 
   const tail = async (from: LogPosition) => {
     let after = from;
+    let chase = CHASE_MS;
     while (!closed) {
       try {
+        woken = false;
         const batch = await readAllEvents(db, { after, limit: batchSize });
         if (batch.length > 0) {
           after = batch[batch.length - 1]!.position;
           dispatch(batch);
         }
-        if (batch.length < batchSize) await sleep(pollIntervalMs);
+        if (wanted && !isAfter(wanted, after)) wanted = null;
+        if (!wanted) chase = CHASE_MS;
+        if (batch.length === batchSize || woken) continue;
+        if (wanted && chase < pollIntervalMs) {
+          await idle(chase);
+          chase *= 2;
+          continue;
+        }
+        wanted = null;
+        await idle(pollIntervalMs);
       } catch (error) {
         log.warn({ err: error }, 'live feed: reading the log failed, retrying');
-        await sleep(1_000);
+        await idle(1_000);
       }
     }
   };
@@ -99,6 +143,12 @@ export function liveHub(db: Db, log: FastifyBaseLogger, options: HubOptions = {}
         started = null;
         throw error;
       });
+      if (options.signal) {
+        unsubscribe = await options.signal.subscribe(wake).catch((error: unknown) => {
+          log.warn({ err: error }, 'live feed: no log signal, polling only');
+          return () => {};
+        });
+      }
       void tail(head);
       timers.push(
         setInterval(() => {
@@ -150,6 +200,8 @@ export function liveHub(db: Db, log: FastifyBaseLogger, options: HubOptions = {}
     },
     close() {
       closed = true;
+      unsubscribe();
+      interrupt?.();
       for (const timer of timers) clearInterval(timer);
     },
     get clients() {

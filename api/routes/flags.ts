@@ -10,7 +10,12 @@ const FlagName = z
   .refine((name) => name !== 'bulk' && name !== 'audit', 'reserved name');
 const Setting = z.object({ enabled: z.boolean(), value: z.unknown().describe('any JSON value, null when unset') }).meta({ id: 'FlagSetting' });
 const FlagsView = z.object({ flags: z.record(z.string(), Setting), revision: z.number().int() }).meta({ id: 'TenantFlags' });
-const Change = z.object({ enabled: z.boolean(), value: z.json().optional() });
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+/** Any JSON value, named so OpenAPI can reference the recursion (an anonymous `z.json()` leaves a dangling `$ref`). */
+const JsonValue: z.ZodType<Json> = z
+  .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), z.record(z.string(), JsonValue)]))
+  .meta({ id: 'JsonValue' });
+const Change = z.object({ enabled: z.boolean(), value: JsonValue.optional() });
 const AuditEntry = z.object({
   flag: z.string(), actor: z.string().nullable(), at: z.iso.datetime(), from: Setting.nullable(), to: Setting,
 });

@@ -8,11 +8,15 @@ const Ready = z.object({
   status: z.enum(['ready', 'not_ready']),
   database: z.enum(['up', 'down']),
   projections: z.array(
-    z.object({ name: z.string(), state: z.string(), lagEvents: z.number(), lastError: z.string().nullable() }),
+    z.object({ name: z.string(), state: z.string(), lagEvents: z.number(), lagSeconds: z.number(), lastError: z.string().nullable() }),
   ),
 });
 
-/** `/health`: the process is alive. `/ready`: the database answers and projections keep up. */
+/**
+ * `/health`: the process is alive. `/ready`: the database answers and projections keep up. A
+ * build-aside rebuild (`<name>:rebuild`) is listed but never makes the instance unready: the live
+ * model keeps serving until the swap, however far behind or failed the rebuild is.
+ */
 const health: FastifyPluginAsyncZod<{ maxLagEvents: number }> = async (app, { maxLagEvents }) => {
   app.get('/health', { schema: { tags: ['ops'], response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
 
@@ -22,13 +26,9 @@ const health: FastifyPluginAsyncZod<{ maxLagEvents: number }> = async (app, { ma
     } catch {
       return reply.code(503).send({ status: 'not_ready', database: 'down', projections: [] });
     }
-    const projections = (await projectionStatus(app.services.db)).map((p) => ({
-      name: p.name,
-      state: p.state,
-      lagEvents: p.lagEvents,
-      lastError: p.lastError,
-    }));
-    const ok = projections.every((p) => p.state !== 'failed' && p.lagEvents <= maxLagEvents);
+    const status = await projectionStatus(app.services.db);
+    const projections = status.map((p) => ({ name: p.name, state: p.state, lagEvents: p.lagEvents, lagSeconds: p.lagSeconds, lastError: p.lastError }));
+    const ok = status.every((p) => p.rebuildOf !== null || (p.state !== 'failed' && p.lagEvents <= maxLagEvents));
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', database: 'up', projections });
   });
 };

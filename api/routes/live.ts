@@ -28,7 +28,12 @@ const live: FastifyPluginAsync<HubOptions> = async (app, options) => {
       handleProtocols: (protocols: Set<string>) => (protocols.has('bearer') ? 'bearer' : false),
     },
   });
-  const hub = liveHub(app.services.db, app.log, options);
+  const hub = liveHub(app.services.db, app.log, {
+    pollIntervalMs: app.services.config.LIVE_FALLBACK_POLL_MS,
+    ...options,
+    signal: app.logSignal,
+    observeDelivery: (seconds) => app.metrics.liveDelivery.observe(seconds),
+  });
   app.addHook('onClose', async () => hub.close());
 
   app.get('/analytics/live', { websocket: true, schema: { hide: true } }, async (socket, request) => {

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { loadConfig } from '../../platform/config.ts';
+import { openLogSignal } from '../../platform/log-signal.ts';
 import { openRuntime } from '../../platform/runtime.ts';
 import { LIVE_JOB, readCheckpoint } from '../../indexer/checkpoints.ts';
 import { parseContracts } from '../../indexer/decoders/contracts.ts';
@@ -28,6 +29,7 @@ else at the tip. Exit codes: 0 done, 2 bad arguments, 3 RPC unreachable or out o
     }
     const logger = pino({ level: config.LOG_LEVEL, name: 'substream-indexer' }, pino.destination(2));
     const runtime = await openRuntime(config, logger);
+    const signal = openLogSignal({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX, onError: (error) => logger.warn({ err: error }, 'log signal: Redis error') });
     const abort = new AbortController();
     const stop = () => abort.abort();
     process.once('SIGINT', stop).once('SIGTERM', stop);
@@ -45,6 +47,7 @@ else at the tip. Exit codes: 0 done, 2 bad arguments, 3 RPC unreachable or out o
         decode: { passphrase: config.STELLAR_NETWORK, contracts },
         signal: abort.signal,
         logger,
+        onAppended: signal.notify,
         onProgress: (s) => logger.debug({ lastLedger: s.lastLedger, events: s.events, appended: s.appended }, 'indexed'),
       });
       logger.info({ ...stats, malformedSamples: undefined }, 'indexer stopped');
@@ -55,6 +58,7 @@ else at the tip. Exit codes: 0 done, 2 bad arguments, 3 RPC unreachable or out o
       return EXIT.sourceUnavailable;
     } finally {
       process.off('SIGINT', stop).off('SIGTERM', stop);
+      await signal.close();
       await runtime.close();
     }
   },

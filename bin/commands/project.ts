@@ -3,7 +3,7 @@ import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { openRuntime } from '../../platform/runtime.ts';
 import { allProjectors } from '../../projections/registry.ts';
-import { runProjectors } from '../../projections/runner.ts';
+import { runProjections } from '../../projections/startup.ts';
 import { runExpirySweeper } from '../../projections/subscriptions/expiry-sweeper.ts';
 import { projectionStatus } from '../../projections/status.ts';
 import { parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
@@ -15,6 +15,8 @@ Runs every projector (${allProjectors.map((p) => p.name).join(', ')}) from its c
 up to date with the event log, and stops cleanly on SIGINT/SIGTERM. A projector that fails stops
 with state=failed and its error in projection_checkpoints; the others go on.
 Every SUBSCRIPTION_EXPIRY_SWEEP_SECONDS it also expires pending subscription intents past their expiry.
+A projector whose code version differs from its stored model's keeps following on the old model;
+with PROJECTIONS_AUTO_REBUILD=true it is rebuilt aside and swapped in, otherwise a warning names it.
 
   --batch-size N       events read per transaction (default PROJECTION_BATCH_SIZE)
   --poll-interval MS   pause at the end of the log before polling again (default 200)`,
@@ -38,7 +40,7 @@ Every SUBSCRIPTION_EXPIRY_SWEEP_SECONDS it also expires pending subscription int
       const sweeper = runExpirySweeper(runtime.db, createPostgresEventStore(runtime.db), {
         intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: AbortSignal.any([controller.signal, sweeping.signal]), logger,
       });
-      await Promise.all([runProjectors(runtime.db, allProjectors, { batchSize, pollIntervalMs, signal: controller.signal, logger }).finally(() => sweeping.abort()), sweeper]);
+      await Promise.all([runProjections(runtime.db, allProjectors, { batchSize, pollIntervalMs, signal: controller.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }).finally(() => sweeping.abort()), sweeper]);
       const status = await projectionStatus(runtime.db);
       logger.info({ status }, 'projectors stopped');
       return status.some((s) => s.state === 'failed') ? 1 : 0;

@@ -1,7 +1,7 @@
 import { buildApp } from '../../api/app.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { allProjectors } from '../../projections/registry.ts';
-import { runProjectors } from '../../projections/runner.ts';
+import { runProjections } from '../../projections/startup.ts';
 import { runExpirySweeper } from '../../projections/subscriptions/expiry-sweeper.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
@@ -30,7 +30,7 @@ Stops cleanly on SIGINT/SIGTERM.`,
     const projectors =
       config.PROJECTORS && !values['no-projectors']
         ? Promise.all([
-            runProjectors(runtime.db, allProjectors, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger }),
+            runProjections(runtime.db, allProjectors, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }),
             runExpirySweeper(runtime.db, eventStore, { intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: projecting.signal, logger }),
           ])
         : Promise.resolve();

@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { ViewEventsRecorded } from '../../domain/analytics/events.ts';
 import type { RecordedEvent } from '../../eventstore/types.ts';
 import type { Database } from '../../platform/schema.ts';
-import type { Projector } from '../types.ts';
+import { tableFor, type Projector, type TableNames } from '../types.ts';
 
 interface Cell {
   tenant: string;
@@ -17,11 +17,15 @@ interface Cell {
  * second of position). The batch is summed in memory as integer milliseconds (ingest keeps watched
  * time to the millisecond, so sums are exact) and added to the table in one set-based upsert.
  */
-export function createHeatmapProjector(options: { name?: string; version?: number } = {}): Projector {
+export function createHeatmapProjector(options: { name?: string; tables?: TableNames; version?: number } = {}): Projector {
+  const live = tableFor(options.tables, 'analytics_view_heatmap');
+  const table = sql.table(live);
   return {
     name: options.name ?? 'view-heatmap',
     version: options.version ?? 1,
     handles: ['ViewEventsRecorded'],
+    tables: [live],
+    withTables: (tables, rebuildName) => createHeatmapProjector({ ...options, name: rebuildName, tables }),
     async apply(trx: Transaction<Database>, events: RecordedEvent[]) {
       const cells = new Map<string, Cell>();
       for (const event of events) {
@@ -42,15 +46,12 @@ export function createHeatmapProjector(options: { name?: string; version?: numbe
       }
       if (cells.size === 0) return;
       await sql`
-        insert into analytics_view_heatmap as h (tenant_id, content_id, position_second, watched_seconds, views)
+        insert into ${table} as h (tenant_id, content_id, position_second, watched_seconds, views)
         select tenant, content, second, watched_ms / 1000, views
         from jsonb_to_recordset(${JSON.stringify([...cells.values()].map((c) => ({ tenant: c.tenant, content: c.content, second: c.second, watched_ms: c.watchedMs, views: c.views })))}::jsonb)
           as x(tenant text, content text, second integer, watched_ms numeric, views bigint)
         on conflict (tenant_id, content_id, position_second)
         do update set watched_seconds = h.watched_seconds + excluded.watched_seconds, views = h.views + excluded.views`.execute(trx);
-    },
-    async reset(trx) {
-      await sql`delete from analytics_view_heatmap`.execute(trx);
     },
   };
 }

@@ -3,7 +3,7 @@ import type { CreatorEvent, Tier } from '../../domain/creator/events.ts';
 import type { RecordedEvent } from '../../eventstore/types.ts';
 import type { Database } from '../../platform/schema.ts';
 import { selectColumns } from '../sql.ts';
-import { ProjectionError, type Projector } from '../types.ts';
+import { ProjectionError, tableFor, type Projector } from '../types.ts';
 
 /** The in-memory row of the `creators` read model (times as ISO strings). */
 export interface CreatorRow {
@@ -56,11 +56,14 @@ const updateList = sql.raw(CREATOR_COLUMNS.filter(([name]) => name !== 'address'
  */
 export function createCreatorsProjector(options: { name?: string; table?: string; version?: number } = {}): Projector {
   const name = options.name ?? 'creators';
-  const table = sql.table(options.table ?? 'creators');
+  const live = options.table ?? 'creators';
+  const table = sql.table(live);
   return {
     name,
     version: options.version ?? 1,
     handles: CREATOR_EVENT_TYPES,
+    tables: [live],
+    withTables: (tables, rebuildName) => createCreatorsProjector({ ...options, name: rebuildName, table: tableFor(tables, live) }),
     async apply(trx: Transaction<Database>, events: RecordedEvent[]) {
       const keys = [...new Set(events.map((e) => (e.data as { creator: string }).creator))];
       const { rows } = await sql<CreatorRow>`select ${selectList} from ${table} where address = any(${keys}::text[])`.execute(trx);
@@ -76,9 +79,6 @@ export function createCreatorsProjector(options: { name?: string; table?: string
       await sql`insert into ${table} (${columnList})
         select ${columnList} from jsonb_to_recordset(${JSON.stringify([...state.values()])}::jsonb) as x(${recordType})
         on conflict (address) do update set ${updateList}`.execute(trx);
-    },
-    async reset(trx) {
-      await sql`delete from ${table}`.execute(trx);
     },
   };
 }

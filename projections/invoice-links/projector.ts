@@ -9,7 +9,7 @@ import { appendToStreams } from '../../eventstore/postgres/append.ts';
 import type { RecordedEvent } from '../../eventstore/types.ts';
 import type { Database } from '../../platform/schema.ts';
 import { selectColumns } from '../sql.ts';
-import { ProjectionError, type Projector } from '../types.ts';
+import { ProjectionError, tableFor, type Projector } from '../types.ts';
 
 export const INVOICE_LINK_EVENT_TYPES = [
   'InvoiceLinkCreated',
@@ -92,18 +92,22 @@ function completionId(factId: string): string {
  * InvoiceLinkCompleted in the link's stream, in the batch's transaction, with an id derived from
  * the fact (a rebuild appends nothing new: the event store reports it already stored).
  */
-export function createInvoiceLinksProjector(options: { name?: string; version?: number } = {}): Projector {
+export function createInvoiceLinksProjector(options: { name?: string; table?: string; version?: number } = {}): Projector {
   const name = options.name ?? 'invoice-links';
+  const live = options.table ?? 'invoice_links';
+  const table = sql.table(live);
   return {
     name,
     version: options.version ?? 1,
     handles: INVOICE_LINK_EVENT_TYPES,
+    tables: [live],
+    withTables: (tables, rebuildName) => createInvoiceLinksProjector({ ...options, name: rebuildName, table: tableFor(tables, live) }),
     async apply(trx: Transaction<Database>, events: RecordedEvent[]) {
       const ids = events.filter((e) => e.type !== 'StreamCreated').map((e) => (e.data as { linkId: string }).linkId);
       const memos = events.filter((e) => e.type === 'StreamCreated').map((e) => (e.data as StreamCreated['data']).memo).filter((m): m is string => m !== null);
       if (ids.length === 0 && memos.length === 0) return;
       const { rows } = await sql<StoredInvoiceLink>`
-        select ${selectList} from invoice_links where id = any(${ids}::text[]) or slug = any(${memos}::text[])`.execute(trx);
+        select ${selectList} from ${table} where id = any(${ids}::text[]) or slug = any(${memos}::text[])`.execute(trx);
       const links = new Map(rows.map((r) => [r.id, fromStored(r)]));
       const bySlug = new Map(rows.map((r) => [r.slug, r.id]));
       const changed = new Set<string>();
@@ -143,12 +147,9 @@ export function createInvoiceLinksProjector(options: { name?: string; version?: 
       }
       const json = JSON.stringify([...changed].map((id) => toStored(links.get(id)!)));
       if (changed.size === 0) return;
-      await sql`insert into invoice_links (${columnList})
+      await sql`insert into ${table} (${columnList})
         select ${columnList} from jsonb_to_recordset(${json}::jsonb) as x(${recordType})
         on conflict (id) do update set ${updateList}`.execute(trx);
-    },
-    async reset(trx) {
-      await sql`delete from invoice_links`.execute(trx);
     },
   };
 }

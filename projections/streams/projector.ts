@@ -4,7 +4,7 @@ import { evolve, initialState, type StreamState } from '../../domain/stream/stat
 import type { RecordedEvent } from '../../eventstore/types.ts';
 import type { Database } from '../../platform/schema.ts';
 import { selectColumns } from '../sql.ts';
-import { ProjectionError, type Projector } from '../types.ts';
+import { ProjectionError, tableFor, type Projector } from '../types.ts';
 
 /** Every event of an on-chain stream; creation requests have no on-chain id yet and stay out. */
 export const STREAM_EVENT_TYPES = [
@@ -114,11 +114,14 @@ const keyOf = (e: RecordedEvent): string => {
 /** The `streams` projector (set-based upsert of every stream a batch touches). */
 export function createStreamsProjector(options: { name?: string; table?: string; version?: number } = {}): Projector {
   const name = options.name ?? 'streams';
-  const table = sql.table(options.table ?? 'streams');
+  const live = options.table ?? 'streams';
+  const table = sql.table(live);
   return {
     name,
     version: options.version ?? 1,
     handles: STREAM_EVENT_TYPES,
+    tables: [live],
+    withTables: (tables, rebuildName) => createStreamsProjector({ ...options, name: rebuildName, table: tableFor(tables, live) }),
     async apply(trx: Transaction<Database>, events: RecordedEvent[]) {
       const keys = [...new Set(events.map(keyOf))];
       const { rows } = await sql<StoredStream>`select ${selectList} from ${table} where id = any(${keys}::text[])`.execute(trx);
@@ -138,9 +141,6 @@ export function createStreamsProjector(options: { name?: string; table?: string;
       await sql`insert into ${table} (${columnList})
         select ${columnList} from jsonb_to_recordset(${json}::jsonb) as x(${recordType})
         on conflict (id) do update set ${updateList}`.execute(trx);
-    },
-    async reset(trx) {
-      await sql`delete from ${table}`.execute(trx);
     },
   };
 }

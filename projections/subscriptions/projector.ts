@@ -1,16 +1,17 @@
 import { sql, type Transaction } from 'kysely';
+import type { SubscriptionState } from '../../domain/subscription/state.ts';
 import type { RecordedEvent } from '../../eventstore/types.ts';
 import type { Database } from '../../platform/schema.ts';
 import { selectColumns } from '../sql.ts';
-import { ProjectionError, type Projector } from '../types.ts';
-import { evolveSubscription, subscriptionKey, SUBSCRIPTION_EVENT_TYPES, type SubscriptionRow } from './fold.ts';
+import { ProjectionError, tableFor, type Projector } from '../types.ts';
+import { evolveSubscriptionRow, subscriptionKey, SUBSCRIPTION_EVENT_TYPES, type SubscriptionRow, type SubscriptionStatus } from './fold.ts';
 
 interface StoredRow {
   tenant_id: string;
   subscription_id: string;
   subscriber: string;
   creator: string;
-  status: SubscriptionRow['status'];
+  status: SubscriptionStatus;
   tier: string | null;
   token: string | null;
   rate_per_second: string | null;
@@ -28,10 +29,17 @@ interface StoredRow {
   requested_at: string | null;
   expires_at: string | null;
   updated_at: string;
+  status_fact_at: string | null;
+  rate_fact_at: string | null;
+  activated_at: string | null;
+  plan_id: number | null;
+  tips_count: number;
 }
 
-/** Column list and SQL types, in one place for the load, the recordset and the upsert. */
-export const COLUMNS: readonly (readonly [keyof StoredRow, string])[] = [
+type Columns = readonly (readonly [keyof StoredRow, string])[];
+
+/** The columns the API shows, with their SQL types (queries.ts selects these). */
+export const COLUMNS: Columns = [
   ['tenant_id', 'text'], ['subscription_id', 'text'], ['subscriber', 'text'], ['creator', 'text'], ['status', 'text'],
   ['tier', 'text'], ['token', 'text'], ['rate_per_second', 'numeric'], ['total_billed', 'numeric'], ['bills_count', 'integer'],
   ['last_billed_at', 'timestamptz'], ['next_billing_at', 'timestamptz'], ['trial_ends_at', 'timestamptz'],
@@ -39,33 +47,70 @@ export const COLUMNS: readonly (readonly [keyof StoredRow, string])[] = [
   ['refund_amount', 'numeric'], ['tips_total', 'numeric'], ['confirmed_ledger', 'integer'], ['requested_at', 'timestamptz'],
   ['expires_at', 'timestamptz'], ['updated_at', 'timestamptz'],
 ];
-const selectList = selectColumns(COLUMNS);
-const recordType = sql.raw(COLUMNS.map(([name, type]) => `${name} ${type}`).join(', '));
-const columnList = sql.raw(COLUMNS.map(([name]) => name).join(', '));
-const updateList = sql.raw(COLUMNS.filter(([name]) => name !== 'subscription_id').map(([name]) => `${name} = excluded.${name}`).join(', '));
+/** Every column the projector loads and writes: the API's plus the rest of the domain state. */
+const ALL_COLUMNS: Columns = [
+  ...COLUMNS,
+  ['status_fact_at', 'timestamptz'], ['rate_fact_at', 'timestamptz'], ['activated_at', 'timestamptz'], ['plan_id', 'integer'],
+  ['tips_count', 'integer'],
+];
+const selectList = selectColumns(ALL_COLUMNS);
+const recordType = sql.raw(ALL_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', '));
+const columnList = sql.raw(ALL_COLUMNS.map(([name]) => name).join(', '));
+const updateList = sql.raw(ALL_COLUMNS.filter(([name]) => name !== 'subscription_id').map(([name]) => `${name} = excluded.${name}`).join(', '));
 
 const big = (v: string | null): bigint | null => (v === null ? null : BigInt(v));
 
 function fromStored(r: StoredRow): SubscriptionRow {
+  const state: SubscriptionState = {
+    status: r.status, subscriber: r.subscriber, creator: r.creator, tier: r.tier, token: r.token, ratePerSecond: big(r.rate_per_second),
+    planId: r.plan_id, requestedAt: r.requested_at, expiresAt: r.expires_at, activatedAt: r.activated_at,
+    totalBilled: BigInt(r.total_billed), billsCount: r.bills_count, lastBilledAt: r.last_billed_at, nextBillingAt: r.next_billing_at,
+    trialEndsAt: r.trial_ends_at, graceEndsAt: r.grace_ends_at, cancelRequestedAt: r.cancel_requested_at, cancelledAt: r.cancelled_at,
+    refundAmount: BigInt(r.refund_amount), tipsTotal: BigInt(r.tips_total), tipsCount: r.tips_count, statusFactAt: r.status_fact_at,
+    rateFactAt: r.rate_fact_at,
+  };
+  return { state, confirmedLedger: r.confirmed_ledger, updatedAt: new Date(r.updated_at) };
+}
+
+/** A row for the recordset; no refund yet is stored as 0. */
+function toStored(row: SubscriptionRow): StoredRow {
+  const s = row.state;
   return {
-    tenantId: r.tenant_id, subscriptionId: r.subscription_id, subscriber: r.subscriber, creator: r.creator, status: r.status,
-    tier: r.tier, token: r.token, ratePerSecond: big(r.rate_per_second), totalBilled: BigInt(r.total_billed), billsCount: r.bills_count,
-    lastBilledAt: r.last_billed_at, nextBillingAt: r.next_billing_at, trialEndsAt: r.trial_ends_at, graceEndsAt: r.grace_ends_at,
-    cancelRequestedAt: r.cancel_requested_at, cancelledAt: r.cancelled_at, refundAmount: BigInt(r.refund_amount),
-    tipsTotal: BigInt(r.tips_total), confirmedLedger: r.confirmed_ledger, requestedAt: r.requested_at, expiresAt: r.expires_at,
-    updatedAt: r.updated_at,
+    tenant_id: s.creator!, subscription_id: subscriptionKey(s.subscriber!, s.creator!), subscriber: s.subscriber!, creator: s.creator!,
+    status: s.status, tier: s.tier, token: s.token, rate_per_second: s.ratePerSecond?.toString() ?? null,
+    total_billed: s.totalBilled.toString(), bills_count: s.billsCount,
+    last_billed_at: s.lastBilledAt, next_billing_at: s.nextBillingAt, trial_ends_at: s.trialEndsAt, grace_ends_at: s.graceEndsAt,
+    cancel_requested_at: s.cancelRequestedAt, cancelled_at: s.cancelledAt, refund_amount: (s.refundAmount ?? 0n).toString(),
+    tips_total: s.tipsTotal.toString(), confirmed_ledger: row.confirmedLedger, requested_at: s.requestedAt, expires_at: s.expiresAt,
+    updated_at: row.updatedAt.toISOString(), status_fact_at: s.statusFactAt, rate_fact_at: s.rateFactAt, activated_at: s.activatedAt,
+    plan_id: s.planId, tips_count: s.tipsCount,
   };
 }
 
-function toStored(r: SubscriptionRow): StoredRow {
-  return {
-    tenant_id: r.tenantId, subscription_id: r.subscriptionId, subscriber: r.subscriber, creator: r.creator, status: r.status,
-    tier: r.tier, token: r.token, rate_per_second: r.ratePerSecond?.toString() ?? null, total_billed: r.totalBilled.toString(),
-    bills_count: r.billsCount, last_billed_at: r.lastBilledAt, next_billing_at: r.nextBillingAt, trial_ends_at: r.trialEndsAt,
-    grace_ends_at: r.graceEndsAt, cancel_requested_at: r.cancelRequestedAt, cancelled_at: r.cancelledAt,
-    refund_amount: r.refundAmount.toString(), tips_total: r.tipsTotal.toString(), confirmed_ledger: r.confirmedLedger,
-    requested_at: r.requestedAt, expires_at: r.expiresAt, updated_at: r.updatedAt,
-  };
+interface Pair {
+  subscriber: string;
+  creator: string;
+}
+
+/**
+ * A batch's rows by creator, then subscriber: the fold looks a row up by the two strings the
+ * event carries instead of building and hashing a `${subscriber}-${creator}` key for every event.
+ */
+type BatchRows = Map<string, Map<string, SubscriptionRow | undefined>>;
+
+/** Every pair the events name (rows still unknown) and their read-model keys. */
+function pairsOf(events: RecordedEvent[]): { rows: BatchRows; keys: string[] } {
+  const rows: BatchRows = new Map();
+  const keys: string[] = [];
+  for (const { data } of events) {
+    const { subscriber, creator } = data as Pair;
+    let bySubscriber = rows.get(creator);
+    if (!bySubscriber) rows.set(creator, (bySubscriber = new Map()));
+    if (bySubscriber.has(subscriber)) continue;
+    bySubscriber.set(subscriber, undefined);
+    keys.push(subscriptionKey(subscriber, creator));
+  }
+  return { rows, keys };
 }
 
 /**
@@ -76,34 +121,31 @@ function toStored(r: SubscriptionRow): StoredRow {
  */
 export function createSubscriptionsProjector(options: { name?: string; table?: string; version?: number } = {}): Projector {
   const name = options.name ?? 'subscriptions';
-  const table = sql.table(options.table ?? 'subscriptions');
+  const live = options.table ?? 'subscriptions';
+  const table = sql.table(live);
   return {
     name,
-    version: options.version ?? 1,
+    version: options.version ?? 2,
     handles: SUBSCRIPTION_EVENT_TYPES,
+    tables: [live],
+    withTables: (tables, rebuildName) => createSubscriptionsProjector({ ...options, name: rebuildName, table: tableFor(tables, live) }),
     async apply(trx: Transaction<Database>, events: RecordedEvent[]) {
-      const keys = [...new Set(events.map((e) => {
-        const d = e.data as { subscriber: string; creator: string };
-        return subscriptionKey(d.subscriber, d.creator);
-      }))];
-      const { rows } = await sql<StoredRow>`select ${selectList} from ${table} where subscription_id = any(${keys}::text[])`.execute(trx);
-      const state = new Map(rows.map((r) => [r.subscription_id, fromStored(r)]));
+      const { rows, keys } = pairsOf(events);
+      const loaded = await sql<StoredRow>`select ${selectList} from ${table} where subscription_id = any(${keys}::text[])`.execute(trx);
+      for (const r of loaded.rows) rows.get(r.creator)!.set(r.subscriber, fromStored(r));
       for (const event of events) {
+        const { subscriber, creator } = event.data as Pair;
+        const bySubscriber = rows.get(creator)!;
         try {
-          const d = event.data as { subscriber: string; creator: string };
-          const key = subscriptionKey(d.subscriber, d.creator);
-          state.set(key, evolveSubscription(state.get(key), event));
+          bySubscriber.set(subscriber, evolveSubscriptionRow(bySubscriber.get(subscriber), event));
         } catch (error) {
           throw new ProjectionError(name, event, error);
         }
       }
-      const json = JSON.stringify([...state.values()].map(toStored));
+      const json = JSON.stringify([...rows.values()].flatMap((bySubscriber) => [...bySubscriber.values()].map((row) => toStored(row!))));
       await sql`insert into ${table} (${columnList})
         select ${columnList} from jsonb_to_recordset(${json}::jsonb) as x(${recordType})
         on conflict (subscription_id) do update set ${updateList}`.execute(trx);
-    },
-    async reset(trx) {
-      await sql`delete from ${table}`.execute(trx);
     },
   };
 }

@@ -12,7 +12,7 @@ function fakeSocket() {
     get bufferedAmount() {
       return socket.bufferedAmount;
     },
-    send: (data) => void socket.sent.push(JSON.parse(data) as LiveMessage),
+    send: (data) => void socket.sent.push(JSON.parse(String(data)) as LiveMessage),
     close: (code) => void ((socket.closed = code), (socket.readyState = 3)),
     terminate: () => void (socket.terminated = true),
     ping: () => void (socket.pings += 1),

@@ -34,6 +34,15 @@ t.test('unknown commands and bad arguments exit 2 with the reason', async (t) =>
   t.match(config.stderr, /PORT/);
 });
 
+t.test('relay without KAFKA_BROKERS exits 2 and says what to set', async (t) => {
+  const result = run(['relay'], { KAFKA_BROKERS: '' });
+  t.equal(result.status, 2);
+  t.match(result.stderr, /KAFKA_BROKERS is not set/);
+  const bad = run(['relay'], { KAFKA_BROKERS: 'no-port' });
+  t.equal(bad.status, 2);
+  t.match(bad.stderr, /KAFKA_BROKERS: must be a comma list of host:port/);
+});
+
 t.test('token prints a JWT the API accepts', async (t) => {
   const sub = Keypair.random().publicKey();
   const tenant = Keypair.random().publicKey();

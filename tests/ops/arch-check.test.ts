@@ -47,3 +47,29 @@ t.test('api reaching into projection internals or the indexer fails; public modu
   t.match(result.stderr, /api\/routes\/a\.ts: api\/ imports indexer internals/);
   t.notMatch(result.stderr, /b\.ts/);
 });
+
+t.test('the SDK importing server code or a package fails; its own modules pass', async (t) => {
+  const root = tree({
+    'sdk/src/a.ts': "import { buildApp } from '../../api/app.ts';\nimport { Keypair } from '@stellar/stellar-sdk';\n",
+    'sdk/src/b.ts': "import { SubstreamApiError } from './errors.ts';\nimport type { paths } from './generated/openapi.ts';\n",
+  });
+  const result = check(root);
+  t.equal(result.status, 1);
+  t.match(result.stderr, /sdk\/src\/a\.ts: sdk\/ must depend on nothing but itself, imports \.\.\/\.\.\/api\/app\.ts/);
+  t.match(result.stderr, /sdk\/src\/a\.ts: sdk\/ must depend on nothing but itself, imports @stellar\/stellar-sdk/);
+  t.notMatch(result.stderr, /b\.ts/);
+});
+
+t.test('integration reading projections beyond read-log.ts, or importing commands, fails; read-log passes', async (t) => {
+  const root = tree({
+    'integration/a.ts': "import { r } from '../projections/runner.ts';\nimport { c } from '../commands/handle-command.ts';\n",
+    'integration/b.ts': "import { readLogBatch } from '../projections/read-log.ts';\nimport type { E } from '../eventstore/types.ts';\n",
+    'eventstore/c.ts': "import { relay } from '../integration/relay.ts';\n",
+  });
+  const result = check(root);
+  t.equal(result.status, 1);
+  t.match(result.stderr, /integration\/a\.ts: integration\/ reaches into projections beyond read-log\.ts \(projections\/runner\.ts\)/);
+  t.match(result.stderr, /integration\/a\.ts: integration\/ imports commands\/handle-command\.ts/);
+  t.match(result.stderr, /eventstore\/c\.ts: eventstore\/ imports integration\/relay\.ts/);
+  t.notMatch(result.stderr, /b\.ts/);
+});

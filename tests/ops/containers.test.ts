@@ -31,8 +31,8 @@ function interpolate(value: string, env: Record<string, string> = {}): string {
   return value.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_m, name: string, fallback?: string) => env[name] || fallback || '');
 }
 
-t.test('the compose file has the infrastructure and the three SubStream services', async (t) => {
-  for (const name of ['postgres', 'kurrentdb', 'redis', 'kafka', 'minio', 'api', 'indexer', 'projector']) t.ok(services[name], name);
+t.test('the compose file has the infrastructure and the four SubStream services', async (t) => {
+  for (const name of ['postgres', 'kurrentdb', 'redis', 'kafka', 'minio', 'api', 'indexer', 'projector', 'relay']) t.ok(services[name], name);
 });
 
 t.test('every depends_on names a service of the file', async (t) => {
@@ -41,7 +41,7 @@ t.test('every depends_on names a service of the file', async (t) => {
   }
 });
 
-for (const [name, command] of [['api', 'serve'], ['indexer', 'index'], ['projector', 'project']] as const) {
+for (const [name, command] of [['api', 'serve'], ['indexer', 'index'], ['projector', 'project'], ['relay', 'relay']] as const) {
   t.test(`${name}: environment passes the config schema and points at the compose services`, async (t) => {
     const service = services[name]!;
     const environment = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
@@ -58,6 +58,17 @@ for (const [name, command] of [['api', 'serve'], ['indexer', 'index'], ['project
     t.ok(service.build !== undefined, 'built from the Dockerfile');
   });
 }
+
+t.test('relay: publishes to the kafka service, which it waits for', async (t) => {
+  const relay = services.relay!;
+  const environment = Object.fromEntries(Object.entries(relay.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+  const config = loadConfig(environment);
+  t.ok(config.KAFKA_BROKERS?.length, 'KAFKA_BROKERS is set');
+  for (const broker of config.KAFKA_BROKERS ?? []) t.ok(services[broker.split(':')[0]!], `${broker} reaches a compose service`);
+  t.equal(config.KAFKA_BROKERS?.[0], `kafka:${/PLAINTEXT:\/\/:(\d+)/.exec(services.kafka!.environment!.KAFKA_LISTENERS!)?.[1]}`, 'the broker port is the kafka listener');
+  t.ok(relay.depends_on?.kafka, 'waits for kafka');
+  for (const other of ['api', 'indexer', 'projector']) t.notOk(services[other]!.environment?.KAFKA_BROKERS, `${other} does not get KAFKA_BROKERS`);
+});
 
 t.test('a shell override of a variable reaches the config', async (t) => {
   const env = Object.fromEntries(Object.entries(services.api!.environment!).map(([k, v]) => [k, interpolate(String(v), { LOG_LEVEL: 'debug' })]));
@@ -112,7 +123,7 @@ t.test('Dockerfile: the build stage copies sources that exist and ships every ru
     }
   }
   const shipped = build.steps.find((s) => s.op === 'RUN' && s.args.includes('cp -r'))!.args;
-  for (const folder of ['api', 'bin', 'commands', 'domain', 'eventstore', 'indexer', 'migrations', 'platform', 'projections']) {
+  for (const folder of ['api', 'bin', 'commands', 'domain', 'eventstore', 'indexer', 'integration', 'migrations', 'platform', 'projections']) {
     t.match(shipped, new RegExp(`\\b${folder}\\b`), `${folder}/ is in the image`);
   }
   for (const secret of ['node_modules', '.git', '.substream', '.env']) t.ok(ignored.includes(secret), `.dockerignore leaves out ${secret}`);

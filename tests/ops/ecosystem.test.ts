@@ -24,18 +24,21 @@ interface PmApp {
   out_file: string;
   error_file: string;
   log_date_format: string;
+  stop_exit_codes?: number[];
 }
 
 const { apps } = require('../../ops/ecosystem.config.cjs') as { apps: PmApp[] };
 
 const commandTable = cliCommandNames();
 
-t.test('the file loads and declares the three processes', async (t) => {
-  t.same(apps.map((a) => a.name).sort(), ['substream-api', 'substream-indexer', 'substream-projector']);
+t.test('the file loads and declares the four processes', async (t) => {
+  t.same(apps.map((a) => a.name).sort(), ['substream-api', 'substream-indexer', 'substream-projector', 'substream-relay']);
   const byName = Object.fromEntries(apps.map((a) => [a.name, a]));
   t.match(byName['substream-api'], { exec_mode: 'cluster', instances: 'max', max_memory_restart: '500M', args: 'serve --no-projectors' });
   t.match(byName['substream-indexer'], { exec_mode: 'fork', instances: 1, max_memory_restart: '300M', args: 'index --follow' });
   t.match(byName['substream-projector'], { exec_mode: 'fork', instances: 1, max_memory_restart: '300M', args: 'project' });
+  t.match(byName['substream-relay'], { exec_mode: 'fork', instances: 1, max_memory_restart: '300M', args: 'relay' });
+  t.same(byName['substream-relay']!.stop_exit_codes, [2], 'the relay without KAFKA_BROKERS (exit 2) is not restarted in a loop');
 });
 
 t.test('every process runs the CLI with node, dated logs and a kill timeout above the 10 s grace', async (t) => {

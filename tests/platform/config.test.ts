@@ -35,3 +35,12 @@ t.test('a bad value stops start-up naming every bad variable and what is wrong',
 t.test('empty variables count as unset', async (t) => {
   t.equal(loadConfig({ DATABASE_URL: '', PORT: '' }).PORT, 3000);
 });
+
+t.test('KAFKA_BROKERS is a comma list of host:port; unset leaves the relay off', async (t) => {
+  t.same(loadConfig({ KAFKA_BROKERS: 'kafka:9092, 10.0.0.2:9093' }).KAFKA_BROKERS, ['kafka:9092', '10.0.0.2:9093']);
+  t.equal(loadConfig({}).KAFKA_BROKERS, undefined);
+  t.match(loadConfig({}), { KAFKA_CLIENT_ID: 'substream', KAFKA_TOPIC_PREFIX: 'substream.' });
+  t.throws(() => loadConfig({ KAFKA_BROKERS: 'kafka' }), /KAFKA_BROKERS: must be a comma list of host:port \(got "kafka"\)/);
+  t.throws(() => loadConfig({ KAFKA_BROKERS: ',' }), /KAFKA_BROKERS: must be a comma list/);
+  t.throws(() => loadConfig({ KAFKA_TOPIC_PREFIX: 'bad prefix/' }), /KAFKA_TOPIC_PREFIX/);
+});

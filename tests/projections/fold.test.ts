@@ -1,15 +1,18 @@
 import t from 'tap';
-import { evolveSubscription, type SubscriptionRow } from '../../projections/subscriptions/fold.ts';
+import { evolve, initialState, type SubscriptionState } from '../../domain/subscription/state.ts';
+import type { SubscriptionEvent } from '../../domain/subscription/events.ts';
 import { evolveCreator } from '../../projections/creators/projector.ts';
+import { evolveSubscriptionRow, type SubscriptionRow } from '../../projections/subscriptions/fold.ts';
 import { address, at, creatorEvent, recorded, subEvent } from '../support/subscription-events.ts';
 
 const alice = address('alice');
 const bob = address('bob-creator');
 
-function fold(events: ReturnType<typeof subEvent>[]): SubscriptionRow {
+/** The row's fold, flattened: the domain state plus the read model's own fields. */
+function fold(events: ReturnType<typeof subEvent>[]): SubscriptionState & Omit<SubscriptionRow, 'state'> {
   let row: SubscriptionRow | undefined;
-  for (const event of events) row = evolveSubscription(row, recorded(event));
-  return row!;
+  for (const event of events) row = evolveSubscriptionRow(row, recorded(event));
+  return { ...row!.state, confirmedLedger: row!.confirmedLedger, updatedAt: row!.updatedAt };
 }
 
 const e = {
@@ -29,8 +32,8 @@ const e = {
 t.test('an intent alone is pending, then expires', async (t) => {
   const pending = fold([e.requested()]);
   t.equal(pending.status, 'pending');
-  t.equal(pending.tenantId, bob);
-  t.equal(pending.subscriptionId, `${alice}-${bob}`);
+  t.equal(pending.creator, bob);
+  t.equal(pending.subscriber, alice);
   t.equal(pending.tier, 'gold');
   t.equal(pending.ratePerSecond, 5n);
   t.equal(pending.requestedAt, at(0));
@@ -64,11 +67,12 @@ t.test('billed before activated ends the same as in order', async (t) => {
   t.equal(inOrder.lastBilledAt, at(30));
 });
 
-t.test('renewal charges and moves the next billing date', async (t) => {
+t.test('renewal moves the next billing date; only SubscriptionBilled charges (as the decider and revenue analytics count)', async (t) => {
   const row = fold([e.activated(10), e.renewed(100), e.renewed(50)]);
-  t.equal(row.totalBilled, 100n);
-  t.equal(row.billsCount, 2);
+  t.equal(row.totalBilled, 0n);
+  t.equal(row.billsCount, 0);
   t.equal(row.nextBillingAt, at(100 + 2_592_000));
+  t.equal(fold([e.activated(10), e.renewed(100), e.billed(100)]).totalBilled, 100n, 'the payment of a renewal is counted once');
 });
 
 t.test('trial, then a payment ends it', async (t) => {
@@ -101,16 +105,33 @@ t.test('cancellation: refund, stale facts do not resurrect, later ones do', asyn
   t.equal(fold([e.billed(60), e.cancelled(50)]).status, 'active', 'a cancellation older than a payment we hold');
 });
 
+t.test('late facts never override the status a newer fact set', async (t) => {
+  t.equal(fold([e.trial(170), e.renewed(110)]).status, 'trialing', 'a renewal older than the trial');
+  t.equal(fold([e.grace(180), e.requested(90), e.billed(130)]).status, 'grace', 'a payment older than the dunning');
+  t.equal(fold([e.tier(190), e.trial(80)]).status, 'active', 'a trial older than the tier change');
+  t.equal(fold([e.cancelled(20), e.trial(20)]).status, 'trialing', 'same chain time: stream order decides');
+});
+
 t.test('tier change and tips', async (t) => {
   t.equal(fold([e.activated(10), e.tier(20)]).ratePerSecond, 9n);
+  t.equal(fold([e.tier(20)]).status, 'active', 'a tier change alone proves a live subscription');
   const tipped = fold([e.tip(5), e.tip(6, '1000000000000000000000000000')]);
   t.equal(tipped.status, 'none', 'a tip alone is not a subscription');
   t.equal(tipped.tipsTotal, 1000000000000000000000000025n, 'i128 amounts stay exact');
 });
 
+t.test('the row holds exactly the decider\'s state', async (t) => {
+  const life = [e.requested(0), e.activated(10), e.billed(20), e.renewed(30), e.grace(40), e.tip(41), e.cancelRequested(45), e.cancelled(50), e.billed(25)];
+  const domain = life.reduce((state, event) => evolve(state, { type: event.type, data: event.data } as SubscriptionEvent), initialState());
+  const { confirmedLedger, updatedAt, ...state } = fold(life);
+  t.same(state, domain);
+  t.equal(confirmedLedger, 77);
+  t.same(updatedAt, new Date(Date.UTC(2026, 10, 2)), 'updatedAt is when the last event was recorded');
+});
+
 t.test('a malformed event throws', async (t) => {
-  t.throws(() => evolveSubscription(undefined, recorded({ id: 'x', type: 'SubscriptionBilled', data: {}, metadata: { source: 'chain' } })));
-  t.throws(() => evolveSubscription(undefined, recorded({ ...e.billed(1), data: { subscriber: alice, creator: bob, amount: 'NaN' } })));
+  t.throws(() => evolveSubscriptionRow(undefined, recorded({ id: 'x', type: 'SubscriptionBilled', data: {}, metadata: { source: 'chain' } })));
+  t.throws(() => evolveSubscriptionRow(undefined, recorded({ ...e.billed(1), data: { subscriber: alice, creator: bob, amount: 'NaN' } })));
 });
 
 t.test('creator fold, tiers before registration', async (t) => {

@@ -5,6 +5,7 @@ import { loadCheckpoint } from '../../projections/checkpoints.ts';
 import { createCreatorsProjector, creatorsProjector } from '../../projections/creators/projector.ts';
 import { getCreator } from '../../projections/creators/queries.ts';
 import { withReadScope } from '../../projections/read-scope.ts';
+import { rebuildProjector } from '../../projections/rebuild.ts';
 import { catchUp, projectBatch, runProjectors } from '../../projections/runner.ts';
 import { projectionStatus } from '../../projections/status.ts';
 import { createSubscriptionsProjector, subscriptionsProjector } from '../../projections/subscriptions/projector.ts';
@@ -49,7 +50,9 @@ t.test('projects every event type, resumes from its checkpoint, reports status',
   t.match(carol, { address: creator, displayName: 'Carol', registeredAt: at(0), tiers: [{ name: 'gold' }] });
 
   const status = await projectionStatus(db);
-  t.same(status.find((s) => s.name === 'subscriptions'), { name: 'subscriptions', version: 1, state: 'live', lastError: null, eventsProcessed: 5, lagEvents: 0 });
+  t.match(status.find((s) => s.name === 'subscriptions'), {
+    name: 'subscriptions', version: subscriptionsProjector.version, state: 'live', lastError: null, eventsProcessed: 5, lagEvents: 0, lagSeconds: 0, rebuildOf: null,
+  });
 });
 
 t.test('a failing projector records failed, keeps its position, and resumes once fixed', async (t) => {
@@ -68,14 +71,16 @@ t.test('a failing projector records failed, keeps its position, and resumes once
   await t.rejects(catchUp(db, subscriptionsProjector, { batchSize: 10 }), 'a retry fails on the same event');
   t.equal((await sql<{ n: string }>`select sum(bills_count)::text as n from subscriptions`.execute(db)).rows[0]!.n, '0');
 
-  // The fix: a projector version that tolerates the bad amount rebuilds from the start.
-  const tolerant: Projector = {
-    ...createSubscriptionsProjector({ version: 2 }),
-    apply: (trx, events) => subscriptionsProjector.apply(trx, events.filter((e) => (e.data as { amount?: string }).amount !== 'not-a-number')),
-  };
-  await catchUp(db, tolerant, { batchSize: 10 });
+  // The fix: a new projector version that tolerates the bad amount, rebuilt aside and swapped in.
+  const tolerant = (base: Projector): Projector => ({
+    ...base,
+    apply: (trx, events) => base.apply(trx, events.filter((e) => (e.data as { amount?: string }).amount !== 'not-a-number')),
+    withTables: (tables, name) => tolerant(base.withTables(tables, name)),
+  });
+  const version = subscriptionsProjector.version + 1;
+  t.match(await rebuildProjector(db, tolerant(createSubscriptionsProjector({ version })), { batchSize: 10 }), { swapped: true });
   const fixed = (await projectionStatus(db))[0]!;
-  t.same([fixed.state, fixed.version, fixed.lastError, fixed.lagEvents], ['live', 2, null, 0]);
+  t.same([fixed.state, fixed.version, fixed.lastError, fixed.lagEvents], ['live', version, null, 0]);
   t.equal((await sql<{ n: string }>`select sum(bills_count)::text as n from subscriptions`.execute(db)).rows[0]!.n, '1');
 });
 

@@ -19,7 +19,7 @@ export interface Backlog {
   events: number;
   subscriptionEvents: number;
   creatorEvents: number;
-  /** Sum of every billed and renewed amount, as a decimal string. */
+  /** Sum of every SubscriptionBilled amount (what the read model's totals count), as a decimal string. */
   billed: string;
 }
 
@@ -81,7 +81,7 @@ export async function appendBacklog(
         ['TipReceived', { token, amount: String(pick(10_000)), tippedAt: at(s) }],
       ];
       const [type, payload] = data[kind - 1]!;
-      if (type === 'SubscriptionBilled' || type === 'SubscriptionRenewed') billed += amount;
+      if (type === 'SubscriptionBilled') billed += amount;
       event = subEvent(type, wallet, creator, payload, 1_000 + i);
       backlog.subscriptionEvents += 1;
     }

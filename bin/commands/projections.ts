@@ -1,0 +1,85 @@
+import { pino } from 'pino';
+import { loadConfig } from '../../platform/config.ts';
+import { openRuntime } from '../../platform/runtime.ts';
+import { projectionOverview, type ProjectorOverview } from '../../projections/overview.ts';
+import { rebuildProjector } from '../../projections/rebuild.ts';
+import { allProjectors } from '../../projections/registry.ts';
+import { EXIT, parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
+import { createRebuildProgress } from '../rebuild-progress.ts';
+
+const usage = `substream projections rebuild <name>|--all [--batch-size N]
+substream projections status [--json]
+
+rebuild  builds the read model again from position 0 into <table>__next tables while the live
+         model keeps serving and following the log, then swaps them in atomically and drops the
+         old tables. Interrupted (Ctrl-C, a crash), re-running it resumes. Progress on stderr.
+status   each projector's code and stored version (stale), checkpoint, lag in events and
+         seconds, state (live, rebuilding, failed; new before its first run) and last error.
+
+Projectors: ${allProjectors.map((p) => p.name).join(', ')}
+
+  --all           rebuild every projector, one after the other
+  --batch-size N  events read per transaction (default PROJECTION_BATCH_SIZE)
+  --json          print the status as one JSON object on stdout`;
+
+const seconds = (s: number | null): string => (s === null ? '-' : s.toFixed(1));
+
+function table(rows: readonly ProjectorOverview[]): string {
+  const head = ['projector', 'version', 'state', 'position', 'lag events', 'lag s', 'last error'];
+  const lines = rows.flatMap((r) => {
+    const version = r.storedVersion === null || !r.stale ? `${r.codeVersion}` : `${r.codeVersion} (stored ${r.storedVersion}, stale)`;
+    const line = [r.name, version, r.state, r.position ?? '-', `${r.lagEvents ?? '-'}`, seconds(r.lagSeconds), r.lastError ?? ''];
+    const b = r.rebuild;
+    return b ? [line, [`  ${r.name}:rebuild`, `${b.version}`, b.state, b.position, `${b.lagEvents}`, seconds(b.lagSeconds), b.lastError ?? '']] : [line];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  return [head, ...lines].map((l) => l.map((cell, i) => (i === l.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+export const projections: CliCommand = {
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseCliArgs(argv, { all: { type: 'boolean' }, json: { type: 'boolean' }, 'batch-size': { type: 'string' } });
+    const [sub, ...names] = positionals;
+    if (sub !== 'rebuild' && sub !== 'status') throw new UsageError(`unknown projections subcommand: ${positionals.join(' ') || '(none)'}`);
+    if (sub === 'status' && (names.length > 0 || values.all)) throw new UsageError('status takes no projector name');
+    if (sub === 'rebuild' && (values.all ? names.length > 0 : names.length !== 1)) throw new UsageError('rebuild needs one projector name or --all');
+    const unknown = names.filter((n) => !allProjectors.some((p) => p.name === n));
+    if (unknown.length > 0) throw new UsageError(`unknown projector ${unknown.join(', ')} (one of ${allProjectors.map((p) => p.name).join(', ')})`);
+    const config = loadConfig();
+    const batchSize = values['batch-size'] === undefined ? config.PROJECTION_BATCH_SIZE : Number(values['batch-size']);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError('--batch-size must be a positive integer');
+    const logger = pino({ level: config.LOG_LEVEL, name: 'substream' }, pino.destination(2));
+    const runtime = await openRuntime(config, logger);
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once('SIGINT', stop).once('SIGTERM', stop);
+    try {
+      if (sub === 'status') {
+        const overview = await projectionOverview(runtime.db, allProjectors);
+        process.stdout.write(values.json ? `${JSON.stringify({ projectors: overview })}\n` : `${table(overview)}\n`);
+        return EXIT.ok;
+      }
+      const chosen = values.all ? allProjectors : allProjectors.filter((p) => names.includes(p.name));
+      for (const projector of chosen) {
+        const progress = createRebuildProgress(process.stderr, projector.name);
+        try {
+          const result = await rebuildProjector(runtime.db, projector, { batchSize, signal: abort.signal, logger, onProgress: progress.update });
+          progress.done();
+          if (!result.swapped) {
+            process.stderr.write(`rebuild of ${projector.name} interrupted: run the same command again to resume\n`);
+            return EXIT.failed;
+          }
+        } catch (error) {
+          progress.done();
+          process.stderr.write(`rebuild of ${projector.name} failed: ${(error as Error).message}\n`);
+          return EXIT.failed;
+        }
+      }
+      return EXIT.ok;
+    } finally {
+      process.off('SIGINT', stop).off('SIGTERM', stop);
+      await runtime.close();
+    }
+  },
+};

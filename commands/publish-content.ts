@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { contentDecider } from '../domain/content/decide.ts';
+import { contentStreamId } from '../domain/content/events.ts';
+import { MAX_TITLE_LENGTH, MAX_URL_LENGTH } from '../domain/content/fields.ts';
+import { TIER_ORDER, creatorStreamId, type TierName } from '../domain/creator/events.ts';
+import { evolve as evolveCreator, initialState as initialCreator } from '../domain/creator/state.ts';
+import { DomainError } from '../domain/shared/errors.ts';
+import type { EventStore } from '../eventstore/types.ts';
+import type { CommandContext, CommandDeps } from './context.ts';
+import { handleCommand, loadAggregate } from './handle-command.ts';
+
+/** Shape only; whether the creator offers `minTier` is the decider's rule (CONTENT.TIER_UNKNOWN, 422). */
+export const ContentInput = z
+  .object({
+    title: z.string().trim().min(1).max(MAX_TITLE_LENGTH).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters'),
+    minTier: z.enum(TIER_ORDER),
+    url: z.url({ protocol: /^https?$/ }).max(MAX_URL_LENGTH),
+  })
+  .meta({ id: 'ContentInput' });
+export type ContentInput = z.infer<typeof ContentInput>;
+
+/**
+ * The tier names the creator's own stream configures; CREATOR.NOT_REGISTERED when it has none.
+ *
+ * @example const offered = await offeredTiers(store, 'GB…'); // ['bronze', 'gold']
+ */
+export async function offeredTiers(store: EventStore, creator: string): Promise<TierName[]> {
+  const { state } = await loadAggregate(store, creatorStreamId(creator), { initialState: initialCreator, evolve: evolveCreator });
+  if (state.status !== 'registered') throw new DomainError('CREATOR.NOT_REGISTERED', 'register as a creator before publishing content', { creator });
+  return state.tiers.map((t) => t.name);
+}
+
+/**
+ * Publishes content for the acting tenant under a fresh id, gated at one of its tiers.
+ *
+ * @example const { contentId } = await publishContent({ store }, { title: 'Ep. 1', minTier: 'gold', url: 'https://cdn.example/1' }, context);
+ */
+export async function publishContent(deps: Pick<CommandDeps, 'store'>, input: ContentInput, context: CommandContext & { tenantId: string }) {
+  const fields = ContentInput.parse(input);
+  const creator = context.tenantId;
+  const contentId = randomUUID();
+  const result = await handleCommand(
+    deps.store,
+    contentStreamId(contentId),
+    contentDecider,
+    {
+      type: 'PublishContent',
+      data: { contentId, creator, ...fields, offeredTiers: await offeredTiers(deps.store, creator) },
+      metadata: { now: context.now, actor: context.actor },
+    },
+    { tenantId: creator, correlationId: context.correlationId },
+  );
+  return { contentId, creator, ...fields, revision: result.revision };
+}

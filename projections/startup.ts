@@ -1,0 +1,47 @@
+import type { Db } from '../platform/database.ts';
+import { loadCheckpoint } from './checkpoints.ts';
+import { rebuildProjector } from './rebuild.ts';
+import { runProjectors, type RunProjectorsOptions } from './runner.ts';
+import type { Projector } from './types.ts';
+
+/**
+ * The projectors whose stored model was built by another `version` than the code's. A projector
+ * with no checkpoint yet (a fresh database) is not stale: it starts at the code's version.
+ *
+ * @example const stale = await staleProjectors(db, allProjectors); // [subscriptionsProjector]
+ */
+export async function staleProjectors(db: Db, projectors: readonly Projector[]): Promise<Projector[]> {
+  const stored = await Promise.all(projectors.map((p) => loadCheckpoint(db, p.name)));
+  return projectors.filter((p, i) => stored[i] !== undefined && stored[i].version !== p.version);
+}
+
+/**
+ * What `serve` and `project` run: every projector follows the log (`runProjectors`), a stale one
+ * on its old model too. With `autoRebuild` each stale projector is rebuilt aside meanwhile and
+ * swapped in (a projector that had stopped on a failed event follows again after its swap);
+ * without it, a warning names the stale projectors and the command that rebuilds them.
+ *
+ * @example await runProjections(db, allProjectors, { autoRebuild: config.PROJECTIONS_AUTO_REBUILD, signal, logger });
+ */
+export async function runProjections(db: Db, projectors: readonly Projector[], options: RunProjectorsOptions & { autoRebuild: boolean }): Promise<void> {
+  const { autoRebuild, ...run } = options;
+  const { logger, signal } = run;
+  const stale = await staleProjectors(db, projectors);
+  const names = stale.map((p) => p.name);
+  if (stale.length > 0 && !autoRebuild) {
+    logger?.warn({ stale: names, command: `npx substream projections rebuild ${names.join('|')}` },
+      `stale projections (code version changed): ${names.join(', ')} keep serving their old model; run \`npx substream projections rebuild <name>\` or set PROJECTIONS_AUTO_REBUILD=true`);
+  }
+  const stopped = new Set<string>();
+  const follows = projectors.map((p) => runProjectors(db, [p], run).finally(() => stopped.add(p.name)));
+  const rebuilds = (autoRebuild ? stale : []).map(async (projector) => {
+    logger?.info({ projector: projector.name, version: projector.version }, 'stale projection: rebuilding it aside');
+    try {
+      const { swapped } = await rebuildProjector(db, projector, { batchSize: run.batchSize, signal, logger });
+      if (swapped && stopped.has(projector.name) && !signal?.aborted) await runProjectors(db, [projector], run);
+    } catch (error) {
+      logger?.error({ err: error, projector: projector.name }, 'automatic rebuild failed; the old model keeps serving');
+    }
+  });
+  await Promise.all([...follows, ...rebuilds]);
+}

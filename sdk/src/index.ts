@@ -1,0 +1,6 @@
+export { SubstreamClient } from './client.ts';
+export { SubstreamApiError } from './errors.ts';
+export type { RetryOptions } from './retry.ts';
+export type { CallOptions, SubstreamClientOptions } from './transport.ts';
+export type * from './types.ts';
+export type { components, paths } from './generated/openapi.ts';
