@@ -32,24 +32,39 @@ export async function offeredTiers(store: EventStore, creator: string): Promise<
 }
 
 /**
- * Publishes content for the acting tenant under a fresh id, gated at one of its tiers.
+ * Records a publish or a full update of one content item for the acting tenant, checked against
+ * the tiers the creator offers now.
  *
- * @example const { contentId } = await publishContent({ store }, { title: 'Ep. 1', minTier: 'gold', url: 'https://cdn.example/1' }, context);
+ * @example await writeContent({ store }, 'UpdateContent', contentId, { title, minTier: 'silver', url }, context);
  */
-export async function publishContent(deps: Pick<CommandDeps, 'store'>, input: ContentInput, context: CommandContext & { tenantId: string }) {
+export async function writeContent(
+  deps: Pick<CommandDeps, 'store'>,
+  type: 'PublishContent' | 'UpdateContent',
+  contentId: string,
+  input: ContentInput,
+  context: CommandContext & { tenantId: string },
+) {
   const fields = ContentInput.parse(input);
   const creator = context.tenantId;
-  const contentId = randomUUID();
   const result = await handleCommand(
     deps.store,
     contentStreamId(contentId),
     contentDecider,
     {
-      type: 'PublishContent',
+      type,
       data: { contentId, creator, ...fields, offeredTiers: await offeredTiers(deps.store, creator) },
       metadata: { now: context.now, actor: context.actor },
     },
     { tenantId: creator, correlationId: context.correlationId },
   );
   return { contentId, creator, ...fields, revision: result.revision };
+}
+
+/**
+ * Publishes content for the acting tenant under a fresh id, gated at one of its tiers.
+ *
+ * @example const { contentId } = await publishContent({ store }, { title: 'Ep. 1', minTier: 'gold', url: 'https://cdn.example/1' }, context);
+ */
+export async function publishContent(deps: Pick<CommandDeps, 'store'>, input: ContentInput, context: CommandContext & { tenantId: string }) {
+  return writeContent(deps, 'PublishContent', randomUUID(), input, context);
 }

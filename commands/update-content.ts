@@ -2,7 +2,7 @@ import { contentDecider } from '../domain/content/decide.ts';
 import { contentStreamId } from '../domain/content/events.ts';
 import type { CommandContext, CommandDeps } from './context.ts';
 import { handleCommand } from './handle-command.ts';
-import { ContentInput, offeredTiers } from './publish-content.ts';
+import { type ContentInput, writeContent } from './publish-content.ts';
 
 /**
  * Replaces every field of content the acting tenant published (CONTENT.FORBIDDEN for another
@@ -11,20 +11,7 @@ import { ContentInput, offeredTiers } from './publish-content.ts';
  * @example await updateContent({ store }, contentId, { title: 'Ep. 1 (cut)', minTier: 'silver', url }, context);
  */
 export async function updateContent(deps: Pick<CommandDeps, 'store'>, contentId: string, input: ContentInput, context: CommandContext & { tenantId: string }) {
-  const fields = ContentInput.parse(input);
-  const creator = context.tenantId;
-  const result = await handleCommand(
-    deps.store,
-    contentStreamId(contentId),
-    contentDecider,
-    {
-      type: 'UpdateContent',
-      data: { contentId, creator, ...fields, offeredTiers: await offeredTiers(deps.store, creator) },
-      metadata: { now: context.now, actor: context.actor },
-    },
-    { tenantId: creator, correlationId: context.correlationId },
-  );
-  return { contentId, creator, ...fields, revision: result.revision };
+  return writeContent(deps, 'UpdateContent', contentId, input, context);
 }
 
 /** Deletes content the acting tenant published (same refusals as an update). */
