@@ -12,6 +12,7 @@ import { migrateToLatest } from '../platform/migrate.ts';
 import { signToken } from '../platform/tokens.ts';
 import { allProjectors } from '../projections/registry.ts';
 import { catchUp } from '../projections/runner.ts';
+import { backendCpu } from './support/backend-cpu.ts';
 import { admin, SERVER_URL } from './support/database.ts';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
@@ -28,6 +29,8 @@ const randomAddress = () => StrKey.encodeEd25519PublicKey(randomBytes(32));
 
 interface Figures {
   route: string;
+  /** Every response, whatever its status. */
+  responses: number;
   ok: number;
   rate: number;
   p50: number;
@@ -40,6 +43,10 @@ interface Figures {
   cpu: number;
   /** p50 with a single connection (no queueing): the route's own service time. */
   serviceP50?: number;
+  /** This process's CPU milliseconds per response (servers and autocannon): less sensitive to a busy machine than the rate. */
+  nodeMsPerRequest: number;
+  /** The bench database's PostgreSQL backends' CPU milliseconds per response. */
+  pgMsPerRequest: number;
 }
 
 /** One autocannon run; `ok` counts only responses with status `okStatus`. */
@@ -50,8 +57,10 @@ function cannon(route: string, okStatus: number, options: autocannon.Options, on
       if (error) return reject(error);
       const used = process.cpuUsage(cpu);
       const ok = result.statusCodeStats[String(okStatus)]?.count ?? 0;
+      const cpuSeconds = (used.user + used.system) / 1e6;
       resolve({
         route,
+        responses: result.requests.total,
         ok,
         rate: ok / result.duration,
         p50: result.latency.p50,
@@ -60,19 +69,26 @@ function cannon(route: string, okStatus: number, options: autocannon.Options, on
         errors: result.errors,
         statuses: Object.entries(result.statusCodeStats).map(([code, { count }]) => `${code}×${count}`).join(' '),
         seconds: result.duration,
-        cpu: (used.user + used.system) / 1e6 / result.duration,
+        cpu: cpuSeconds / result.duration,
+        nodeMsPerRequest: (cpuSeconds * 1000) / result.requests.total,
+        pgMsPerRequest: NaN,
       });
     });
     onInstance?.(instance);
   });
 }
 
-/** A 1 s warm-up, a 2 s single-connection probe (service time), then the measured run. */
-async function measure(route: string, okStatus: number, options: autocannon.Options, onInstance?: (instance: autocannon.Instance) => void): Promise<Figures> {
+/**
+ * A 1 s warm-up, a 2 s single-connection probe (service time), then the measured run; with a
+ * database, its backends' CPU over the measured run too.
+ */
+async function measure(route: string, okStatus: number, options: autocannon.Options, onInstance?: (instance: autocannon.Instance) => void, database?: string): Promise<Figures> {
   await cannon('warm-up', okStatus, { ...options, duration: 1 }, onInstance);
   const probe = await cannon('probe', okStatus, { ...options, connections: 1, duration: 2 }, onInstance);
+  const pg = database ? await backendCpu(database) : undefined;
   const figures = await cannon(route, okStatus, options, onInstance);
-  return { ...figures, serviceP50: probe.p50 };
+  const pgSeconds = pg ? await pg() : NaN;
+  return { ...figures, serviceP50: probe.p50, pgMsPerRequest: (pgSeconds * 1000) / figures.responses };
 }
 
 const urlOf = (app: FastifyInstance) => `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -80,9 +96,10 @@ const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 /**
  * HTTP throughput and latency of the real API (listening on 127.0.0.1, rate limiter on but
- * raised) against a Fastify hello-world ceiling in the same process, with autocannon at 64
- * connections for BENCH_HTTP_SECONDS (10) each: POST /v1/subscriptions (each request a distinct
- * subscriber) and GET /v1/subscriptions/:id (read model under RLS), on one fresh database;
+ * raised; in memory, or in Redis with BENCH_REDIS_URL) against a Fastify hello-world ceiling in
+ * the same process, with autocannon at 64 connections for BENCH_HTTP_SECONDS (10) each:
+ * POST /v1/subscriptions (each request a distinct subscriber) and GET /v1/subscriptions/:id
+ * (read model under RLS), on one fresh database;
  * GET /v1/me/subscriptions too, the same read path on a route without the (long) id parameter.
  * autocannon runs in this process too: it shares the event loop (and the machine's CPUs) with
  * the servers, for the ceiling as much as for the API.
@@ -100,12 +117,15 @@ export async function run(): Promise<void> {
     SEP10_SIGNING_SECRET: Keypair.random().secret(),
     API_KEY_PEPPER: randomBytes(32).toString('hex'),
     RATE_LIMIT_PER_MINUTE: '1000000000',
+    // With it, rate-limit counters live in Redis as in a multi-instance deployment (one round trip per request).
+    REDIS_URL: process.env.BENCH_REDIS_URL,
+    REDIS_KEY_PREFIX: `${name}:`,
   });
   const db = createDb({ url: url.toString(), max: config.DATABASE_POOL_MAX, applicationName: 'substream-bench' });
   const hello = Fastify({ logger: false });
   hello.get('/bench/hello', async () => ({ hello: 'world' }));
   let app: FastifyInstance | undefined;
-  console.log(`machine: ${os.cpus().length} CPUs, load average ${loadavg()}; ${CONNECTIONS} connections, ${SECONDS} s per run`);
+  console.log(`machine: ${os.cpus().length} CPUs, load average ${loadavg()}; ${CONNECTIONS} connections, ${SECONDS} s per run; rate limiter in ${config.REDIS_URL ? 'Redis' : 'memory (BENCH_REDIS_URL puts it in Redis)'}`);
   try {
     await migrateToLatest(db);
     app = await buildApp({ services: { config, db, eventStore: createPostgresEventStore(db), jwtSecret: JWT_SECRET } });
@@ -157,7 +177,7 @@ export async function run(): Promise<void> {
       },
     };
     const onCommands = (instance: autocannon.Instance) => (stopCurrent = () => instance.stop());
-    const commands = await measure('POST /v1/subscriptions', 202, { url: api, requests: [subscribe] }, onCommands);
+    const commands = await measure('POST /v1/subscriptions', 202, { url: api, requests: [subscribe] }, onCommands, name);
     stopCurrent = undefined;
     if (exhausted) console.log(`note: the command runs used all ${SUBSCRIBERS.toLocaleString('en-US')} subscribers and stopped early (BENCH_HTTP_SUBSCRIBERS raises it)`);
 
@@ -180,8 +200,8 @@ export async function run(): Promise<void> {
         return { ...request, path: r.path, headers: r.headers };
       },
     };
-    const queries = await measure('GET /v1/subscriptions/:id (RLS)', 200, { url: api, requests: [read] });
-    // The same read path (withReadScope, one indexed query under RLS) on a route without the id
+    const queries = await measure('GET /v1/subscriptions/:id (RLS)', 200, { url: api, requests: [read] }, undefined, name);
+    // The same read path (readInScope, one indexed query under RLS) on a route without the id
     // parameter: ids are 113 characters, over the router's default maxParamLength of 100 (414).
     const own = accepted.map((i) => ({ authorization: bearers[i]! }));
     let ownCursor = 0;
@@ -190,27 +210,27 @@ export async function run(): Promise<void> {
       path: '/v1/me/subscriptions',
       setupRequest: (request) => ({ ...request, headers: own[ownCursor++ % own.length]! }),
     };
-    const myQueries = await measure('GET /v1/me/subscriptions (RLS)', 200, { url: api, requests: [mine] });
+    const myQueries = await measure('GET /v1/me/subscriptions (RLS)', 200, { url: api, requests: [mine] }, undefined, name);
 
     // Table.
     const ms = (v: number) => v.toFixed(1).padStart(7);
     const line = (f: Figures, ratio: string, target: string) =>
-      `| ${f.route.padEnd(34)} | ${Math.round(f.rate).toLocaleString('en-US').padStart(9)} | ${ms(f.p50)} | ${ms(f.p99)} | ${String(f.non2xx + f.errors).padStart(7)} | ${ratio.padEnd(16)} | ${ms(f.serviceP50 ?? NaN)} | ${`${Math.round(f.cpu * 100)}%`.padStart(8)} | ${target.padEnd(40)} |`;
+      `| ${f.route.padEnd(34)} | ${Math.round(f.rate).toLocaleString('en-US').padStart(9)} | ${ms(f.p50)} | ${ms(f.p99)} | ${String(f.non2xx + f.errors).padStart(7)} | ${ratio.padEnd(16)} | ${ms(f.serviceP50 ?? NaN)} | ${`${Math.round(f.cpu * 100)}%`.padStart(8)} | ${f.nodeMsPerRequest.toFixed(3).padStart(8)} | ${(Number.isNaN(f.pgMsPerRequest) ? '—' : f.pgMsPerRequest.toFixed(3)).padStart(8)} | ${target.padEnd(40)} |`;
     const commandRatio = commands.rate / ceiling.rate;
     const queryRatio = queries.rate / ceiling.rate;
     const myRatio = myQueries.rate / ceiling.rate;
     const verdict = (ok: boolean) => (ok ? 'meets' : 'MISSES');
     console.log(
       [
-        `| ${'route'.padEnd(34)} | ${'2xx/s'.padStart(9)} | ${'p50 ms'.padStart(7)} | ${'p99 ms'.padStart(7)} | ${'non-2xx'.padStart(7)} | ${'vs ceiling'.padEnd(16)} | ${'p50 @1c'.padStart(7)} | ${'node CPU'.padStart(8)} | ${'target'.padEnd(40)} |`,
-        `|${'-'.repeat(36)}|${'-'.repeat(11)}|${'-'.repeat(9)}|${'-'.repeat(9)}|${'-'.repeat(9)}|${'-'.repeat(18)}|${'-'.repeat(9)}|${'-'.repeat(10)}|${'-'.repeat(42)}|`,
+        `| ${'route'.padEnd(34)} | ${'2xx/s'.padStart(9)} | ${'p50 ms'.padStart(7)} | ${'p99 ms'.padStart(7)} | ${'non-2xx'.padStart(7)} | ${'vs ceiling'.padEnd(16)} | ${'p50 @1c'.padStart(7)} | ${'node CPU'.padStart(8)} | ${'node ms'.padStart(8)} | ${'PG ms'.padStart(8)} | ${'target'.padEnd(40)} |`,
+        `|${'-'.repeat(36)}|${'-'.repeat(11)}|${'-'.repeat(9)}|${'-'.repeat(9)}|${'-'.repeat(9)}|${'-'.repeat(18)}|${'-'.repeat(9)}|${'-'.repeat(10)}|${'-'.repeat(10)}|${'-'.repeat(10)}|${'-'.repeat(42)}|`,
         line(ceiling, '100%', 'ceiling'),
         line(commands, `${(commandRatio * 100).toFixed(1)}% (commands)`, `≥ 5,000/s, p99 < 25 ms: ${verdict(commands.rate >= 5_000 && commands.p99 < 25)}`),
         line(queries, `${(queryRatio * 100).toFixed(1)}% (queries)`, `≥ 40% of ceiling, p99 < 10 ms: ${verdict(queryRatio >= 0.4 && queries.p99 < 10)}`),
         line(myQueries, `${(myRatio * 100).toFixed(1)}% (queries)`, `≥ 40% of ceiling, p99 < 10 ms: ${verdict(myRatio >= 0.4 && myQueries.p99 < 10)}`),
       ].join('\n'),
     );
-    console.log('p50 @1c: median latency with one connection (service time, no queueing); node CPU: this process (servers + autocannon), 100% = one core');
+    console.log('p50 @1c: median latency with one connection (service time, no queueing); node CPU: this process (servers + autocannon), 100% = one core; node ms / PG ms: CPU milliseconds per response of this process and of the bench database\'s PostgreSQL backends (robust to a busy machine, unlike the rates)');
     console.log(`\nstatus codes: ${[ceiling, commands, queries, myQueries].map((f) => `${f.route}: ${f.statuses || 'none'}${f.errors ? `, ${f.errors} errors` : ''} in ${f.seconds.toFixed(1)} s`).join('; ')}`);
     console.log(`commands/ceiling = ${commandRatio.toFixed(3)}, queries/ceiling = ${queryRatio.toFixed(3)} (me/subscriptions ${myRatio.toFixed(3)}); load average after: ${loadavg()}`);
   } finally {

@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Networks } from '@stellar/stellar-sdk';
 import { localSecret } from '../../platform/secrets.ts';
-import { InvalidToken, verifyToken } from '../../platform/tokens.ts';
+import { createTokenVerifier } from '../../platform/token-verifier.ts';
+import { InvalidToken } from '../../platform/tokens.ts';
 import { apiKeyResolver, isApiKey, type ApiKeyResolver } from '../auth/api-keys.ts';
 import { grants, type Grant, type Scope } from '../auth/scopes.ts';
 import { ApiError } from '../errors.ts';
@@ -81,7 +82,8 @@ function credentialOf(request: FastifyRequest): string | null {
 
 /**
  * Authentication: `Authorization: Bearer <JWT>` (HS256, JWT_SECRET; SEP-10 login issues the same
- * tokens) or an API key as `Bearer sk_…` / `X-API-Key: sk_…`, looked up by HMAC in PostgreSQL.
+ * tokens; a verified token is remembered until its exp, see platform/token-verifier.ts) or an API
+ * key as `Bearer sk_…` / `X-API-Key: sk_…`, looked up by HMAC in PostgreSQL.
  * Every request is identified once (rate limiting keys on the principal); routes that require a
  * principal run `app.authenticate`, which raises the credential's error.
  */
@@ -94,6 +96,7 @@ export default fp(
     const pepper = config.API_KEY_PEPPER ?? (await localSecret(config.DATA_DIR, 'api-key-pepper'));
     app.decorate('apiKeys', await apiKeyResolver(app.services.db, pepper, app.bus, app.redis ? API_KEY_CACHE_MS : 0));
     app.decorate('apiKeysLive', config.STELLAR_NETWORK === Networks.PUBLIC);
+    const tokens = createTokenVerifier(app.services.jwtSecret);
     app.decorateRequest('principal', null);
     app.decorateRequest('authError', null);
 
@@ -108,7 +111,7 @@ export default fp(
         else request.authError = new ApiError(401, 'AUTH.INVALID_API_KEY', 'unknown or revoked API key');
       } else {
         try {
-          const claims = await verifyToken(app.services.jwtSecret, credential);
+          const claims = await tokens.verify(credential);
           request.principal = { address: claims.sub, tenant: claims.tenant, scopes: 'all', apiKeyId: undefined };
         } catch (error) {
           if (!(error instanceof InvalidToken)) throw error;

@@ -86,7 +86,8 @@ export default fp(
       return;
     }
     const options = { maxRetriesPerRequest: 3, enableOfflineQueue: true };
-    const client = new Redis(REDIS_URL, options);
+    // Commands issued in the same tick (e.g. the rate limiter's, one per concurrent request) share one write.
+    const client = new Redis(REDIS_URL, { ...options, enableAutoPipelining: true });
     const subscriber = new Redis(REDIS_URL, options);
     for (const [role, connection] of [['client', client], ['subscriber', subscriber]] as const) {
       connection.on('error', (error: Error) => app.log.warn({ err: error, role }, 'Redis connection error'));

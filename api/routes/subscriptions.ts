@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requestCancellation } from '../../commands/request-cancellation.ts';
 import { requestSubscription, RequestSubscriptionInput } from '../../commands/request-subscription.ts';
-import { withReadScope } from '../../projections/read-scope.ts';
-import { getSubscription, listWalletSubscriptions } from '../../projections/subscriptions/queries.ts';
+import { readInScope } from '../../projections/read-scope.ts';
+import { subscriptionById, walletSubscriptions } from '../../projections/subscriptions/queries.ts';
 import { commandContext } from '../command-context.ts';
 import { ApiError } from '../errors.ts';
 import { principalOf, requireScope } from '../plugins/auth.ts';
@@ -61,9 +61,7 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
     schema: { tags: ['subscriptions'], security, params: Params, response: { 200: SubscriptionView, ...errorResponses } },
   }, async (request) => {
     const principal = principalOf(request);
-    const row = await withReadScope(app.services.db, { wallet: principal.address, tenantId: principal.tenant }, (trx) =>
-      getSubscription(trx, request.params.id),
-    );
+    const row = await readInScope(app.services.db, { wallet: principal.address, tenantId: principal.tenant }, subscriptionById(request.params.id));
     if (!row) throw new ApiError(404, 'SUBSCRIPTION.NOT_FOUND', `no subscription ${request.params.id}`);
     return row;
   });
@@ -73,7 +71,7 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
     schema: { tags: ['subscriptions'], security, response: { 200: z.object({ items: z.array(SubscriptionView) }), ...errorResponses } },
   }, async (request) => {
     const wallet = principalOf(request).address;
-    const rows = await withReadScope(app.services.db, { wallet }, (trx) => listWalletSubscriptions(trx, wallet));
+    const rows = await readInScope(app.services.db, { wallet }, walletSubscriptions(wallet));
     return { items: rows };
   });
 };

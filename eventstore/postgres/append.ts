@@ -1,11 +1,14 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../../platform/schema.ts';
 import { EventIdConflict, WrongExpectedRevision } from '../errors.ts';
 import { serializeAppends, type SerializedEvent } from '../serialize.ts';
+import { executePrepared } from './prepared.ts';
 import type { AppendResult, ExpectedRevision, StreamAppend } from '../types.ts';
 
 type Conn = Kysely<Database> | Transaction<Database>;
 const MAX_ATTEMPTS = 10;
+/** The append statement's text never varies: each pooled connection prepares it once. */
+const PREPARED_NAME = 'substream_append_v1';
 
 interface OutcomeRow {
   kind: 'append' | 'stored' | 'conflict' | 'inserted';
@@ -42,7 +45,7 @@ function expectationHolds(expected: ExpectedRevision, before: number): boolean {
  * The statement's snapshot is shared by all its parts; a concurrent writer that takes the same
  * revision or id makes it fail with a unique violation, and the caller runs it again.
  */
-function appendStatement(appends: readonly StreamAppend[], rows: SerializedEvent[]) {
+function appendStatement(appends: readonly StreamAppend[], rows: SerializedEvent[]): RawBuilder<OutcomeRow> {
   const expected = appends.map((a) => a.expectedRevision ?? 'any');
   return sql<OutcomeRow>`
     with input as (
@@ -139,7 +142,7 @@ export async function appendToStreams(conn: Conn, appends: readonly StreamAppend
     let outcome: OutcomeRow[];
     try {
       if (conn.isTransaction) await sql`savepoint substream_append`.execute(conn);
-      outcome = (await statement.execute(conn)).rows;
+      outcome = await executePrepared(conn, PREPARED_NAME, statement);
       if (conn.isTransaction) await sql`release savepoint substream_append`.execute(conn);
     } catch (error) {
       if (conn.isTransaction) await sql`rollback to savepoint substream_append`.execute(conn);

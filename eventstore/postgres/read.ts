@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../platform/schema.ts';
+import { executePrepared } from './prepared.ts';
 import { START, type EventMetadata, type ReadAllOptions, type ReadStreamOptions, type RecordedEvent } from '../types.ts';
 
 type Conn = Kysely<Database> | Transaction<Database>;
@@ -42,15 +43,15 @@ function toRecorded(row: Row): RecordedEvent {
  */
 export async function readStreamEvents(conn: Conn, streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
   const limit = options.limit ?? 1_000_000;
-  const query =
+  const rows =
     options.direction === 'backwards'
-      ? sql<Row>`select ${columns} from events where stream_id = ${streamId}
+      ? await executePrepared(conn, 'substream_read_stream_backwards_v1', sql<Row>`select ${columns} from events where stream_id = ${streamId}
           and stream_revision <= ${options.fromRevision ?? Number.MAX_SAFE_INTEGER}
-          order by stream_revision desc limit ${limit}`
-      : sql<Row>`select ${columns} from events where stream_id = ${streamId}
+          order by stream_revision desc limit ${limit}`)
+      : await executePrepared(conn, 'substream_read_stream_v1', sql<Row>`select ${columns} from events where stream_id = ${streamId}
           and stream_revision >= ${options.fromRevision ?? 0}
-          order by stream_revision asc limit ${limit}`;
-  return (await query.execute(conn)).rows.map(toRecorded);
+          order by stream_revision asc limit ${limit}`);
+  return rows.map(toRecorded);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { ScopedQuery } from '../read-scope.ts';
 import { selectColumns } from '../sql.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import type { Conn } from '../types.ts';
@@ -39,25 +40,47 @@ function toSubscription(row: Record<string, unknown>): Subscription {
 }
 
 /**
- * One subscription by id (`${subscriber}-${creator}`), if the read scope may see it.
+ * One subscription by id (`${subscriber}-${creator}`), if the read scope may see it, as one query.
+ *
+ * @example const sub = await readInScope(db, { wallet }, subscriptionById(`${wallet}-${creator}`));
+ */
+export function subscriptionById(subscriptionId: string): ScopedQuery<Record<string, unknown>, Subscription | undefined> {
+  return {
+    query: sql`select ${selectList} from subscriptions where subscription_id = ${subscriptionId}`,
+    result: (rows) => rows[0] && toSubscription(rows[0]),
+  };
+}
+
+/**
+ * One subscription by id, if the read scope may see it.
  *
  * @example const sub = await withReadScope(db, { wallet }, (trx) => getSubscription(trx, `${wallet}-${creator}`));
  */
 export async function getSubscription(conn: Conn, subscriptionId: string): Promise<Subscription | undefined> {
-  const { rows } = await sql<Record<string, unknown>>`
-    select ${selectList} from subscriptions where subscription_id = ${subscriptionId}`.execute(conn);
-  return rows[0] && toSubscription(rows[0]);
+  const read = subscriptionById(subscriptionId);
+  return read.result((await read.query.execute(conn)).rows);
 }
 
 /**
- * Every subscription of one wallet across creators (the wallet policy lets a subscriber see them).
+ * Every subscription of one wallet across creators (the wallet policy lets a subscriber see them), as one query.
+ *
+ * @example const mine = await readInScope(db, { wallet }, walletSubscriptions(wallet));
+ */
+export function walletSubscriptions(wallet: string): ScopedQuery<Record<string, unknown>, Subscription[]> {
+  return {
+    query: sql`select ${selectList} from subscriptions where subscriber = ${wallet} order by subscription_id`,
+    result: (rows) => rows.map(toSubscription),
+  };
+}
+
+/**
+ * Every subscription of one wallet across creators.
  *
  * @example const mine = await withReadScope(db, { wallet }, (trx) => listWalletSubscriptions(trx, wallet));
  */
 export async function listWalletSubscriptions(conn: Conn, wallet: string): Promise<Subscription[]> {
-  const { rows } = await sql<Record<string, unknown>>`
-    select ${selectList} from subscriptions where subscriber = ${wallet} order by subscription_id`.execute(conn);
-  return rows.map(toSubscription);
+  const read = walletSubscriptions(wallet);
+  return read.result((await read.query.execute(conn)).rows);
 }
 
 export interface SubscriberPage {

@@ -48,6 +48,7 @@ t.test('token prints a JWT the API accepts', async (t) => {
   const tenant = Keypair.random().publicKey();
   const result = run(['token', '--sub', sub, '--tenant', tenant, '--ttl', '30m']);
   t.equal(result.status, 0, result.stderr);
-  const claims = await verifyToken(secret, result.stdout.trim());
+  const { exp, ...claims } = await verifyToken(secret, result.stdout.trim());
   t.same(claims, { sub, tenant });
+  t.ok(exp !== undefined && Math.abs(exp - (Date.now() / 1000 + 30 * 60)) < 60, `expires in 30 minutes (exp ${exp})`);
 });
