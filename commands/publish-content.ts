@@ -5,7 +5,6 @@ import { contentStreamId } from '../domain/content/events.ts';
 import { MAX_TITLE_LENGTH, MAX_URL_LENGTH } from '../domain/content/fields.ts';
 import { TIER_ORDER, creatorStreamId, type TierName } from '../domain/creator/events.ts';
 import { evolve as evolveCreator, initialState as initialCreator } from '../domain/creator/state.ts';
-import { DomainError } from '../domain/shared/errors.ts';
 import type { EventStore } from '../eventstore/types.ts';
 import type { CommandContext, CommandDeps } from './context.ts';
 import { handleCommand, loadAggregate } from './handle-command.ts';
@@ -21,14 +20,14 @@ export const ContentInput = z
 export type ContentInput = z.infer<typeof ContentInput>;
 
 /**
- * The tier names the creator's own stream configures; CREATOR.NOT_REGISTERED when it has none.
+ * The tier names the creator's own stream configures; null when it is not a registered creator (the
+ * decider answers that, after it has checked who owns the content).
  *
  * @example const offered = await offeredTiers(store, 'GB…'); // ['bronze', 'gold']
  */
-export async function offeredTiers(store: EventStore, creator: string): Promise<TierName[]> {
+export async function offeredTiers(store: EventStore, creator: string): Promise<TierName[] | null> {
   const { state } = await loadAggregate(store, creatorStreamId(creator), { initialState: initialCreator, evolve: evolveCreator });
-  if (state.status !== 'registered') throw new DomainError('CREATOR.NOT_REGISTERED', 'register as a creator before publishing content', { creator });
-  return state.tiers.map((t) => t.name);
+  return state.status === 'registered' ? state.tiers.map((t) => t.name) : null;
 }
 
 /**

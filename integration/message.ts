@@ -1,10 +1,12 @@
 import type { ChainCoordinates, EventSource, RecordedEvent } from '../eventstore/types.ts';
 import { aggregateKindOf } from './published-events.ts';
 import type { IntegrationMessage } from './publisher.ts';
+import { publicData } from './withheld-fields.ts';
 
 /**
  * The public shape of an integration event (the message value, as JSON). `data` is the stored
- * event data unchanged: amounts are decimal strings of stroops, never numbers. `globalPosition`
+ * event data less the fields withheld for its type (a content item's gated `url`:
+ * withheld-fields.ts), otherwise unchanged: amounts are decimal strings of stroops, never numbers. `globalPosition`
  * is a decimal string (int8), unique in the log; the order is guaranteed per stream (per key).
  */
 export interface IntegrationEvent {
@@ -46,7 +48,7 @@ export function toIntegrationMessage(event: RecordedEvent, topicPrefix: string):
     chain: chain ?? null,
     correlationId: correlationId ?? null,
     causationId: causationId ?? null,
-    data: event.data,
+    data: publicData(event.type, event.data),
   };
   const headers: Record<string, string> = {
     'event-id': event.id,

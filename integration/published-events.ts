@@ -1,20 +1,22 @@
+import type { ContentEvent } from '../domain/content/events.ts';
 import type { CreatorEvent } from '../domain/creator/events.ts';
 import type { InvoiceLinkEvent } from '../domain/invoice-link/events.ts';
 import type { StreamEvent } from '../domain/stream/events.ts';
 import type { SubscriptionEvent } from '../domain/subscription/events.ts';
 
-type PublishedEvent = SubscriptionEvent | StreamEvent | InvoiceLinkEvent | CreatorEvent;
+export type PublishedEvent = SubscriptionEvent | StreamEvent | InvoiceLinkEvent | CreatorEvent | ContentEvent;
 
 /** The aggregate kinds that get a topic of their own. */
-export type AggregateKind = 'subscription' | 'stream' | 'invoice-link' | 'creator';
+export type AggregateKind = 'subscription' | 'stream' | 'invoice-link' | 'creator' | 'content';
 
 /**
  * The event types published as integration events, with the aggregate (and so the topic) each
- * belongs to: the intents and facts of subscriptions, payment streams and invoice links, and the
- * creator directory. Left out on purpose: `ViewEventsRecorded` (analytics telemetry, high volume),
+ * belongs to: the intents and facts of subscriptions, payment streams and invoice links, the
+ * creator directory and the content catalogue (without its gated `url`: withheld-fields.ts).
+ * Left out on purpose: `ViewEventsRecorded` (analytics telemetry, high volume),
  * `ContractEventObserved` (raw contract events, an indexer detail), `TenantFeatureFlagChanged`
- * (internal configuration), content events (not published yet). The `satisfies` makes the compiler
- * reject a new event type of these four aggregates until it is given a topic here.
+ * (internal configuration). The `satisfies` makes the compiler reject a new event type of these
+ * five aggregates until it is given a topic here.
  */
 export const PUBLISHED_EVENTS = {
   SubscriptionRequested: 'subscription',
@@ -43,6 +45,9 @@ export const PUBLISHED_EVENTS = {
   InvoiceLinkDeleted: 'invoice-link',
   CreatorRegistered: 'creator',
   TiersSet: 'creator',
+  ContentPublished: 'content',
+  ContentUpdated: 'content',
+  ContentDeleted: 'content',
 } as const satisfies Record<PublishedEvent['type'], AggregateKind>;
 
 export const PUBLISHED_TYPES: readonly string[] = Object.keys(PUBLISHED_EVENTS);

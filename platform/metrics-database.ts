@@ -6,30 +6,47 @@ export interface DatabaseSnapshot {
   up: boolean;
   lastPosition: number | null;
   projections: { name: string; state: string; lagEvents: number; lagSeconds: number }[];
+  /** Each outbox relay behind the log (`outbox_checkpoints`: a row once its first batch was acknowledged or failed). */
+  relays: { name: string; lagEvents: number; lagSeconds: number }[];
   indexer: { job: string; processedLedger: number; latestLedger: number | null; ageSeconds: number }[];
 }
 
 interface Present {
   events: boolean;
   projections: boolean;
+  relays: boolean;
   indexer: boolean;
   indexer_latest: boolean;
 }
 
 /**
- * Reads the log head, projector lag and indexer checkpoints. Never throws: a table that does not
+ * The events after checkpoint `c`'s position and the age of the first of them (the lag of whoever
+ * owns the checkpoint), as `lag.events` and `lag.seconds`: one lateral index scan per checkpoint.
+ */
+const lagAfterCheckpoint = sql`cross join lateral (
+    select count(*) as events, extract(epoch from now() - min(e.recorded_at)) as seconds
+    from events e
+    where (e.transaction_id, e.global_position) > (c.position_commit, c.position_prepare)
+  ) lag`;
+
+type LagRow = { name: string; lag_events: string; lag_seconds: number | null };
+const toLag = (r: LagRow) => ({ name: r.name, lagEvents: Number(r.lag_events), lagSeconds: Math.max(0, r.lag_seconds ?? 0) });
+
+/**
+ * Reads the log head, projector and relay lag, and indexer checkpoints. Never throws: a table that does not
  * exist (an older schema) or a query that fails leaves its part empty; an unreachable database
  * gives `up: false`.
  *
  * @example const { projections } = await readDatabaseSnapshot(db);
  */
 export async function readDatabaseSnapshot(db: Db): Promise<DatabaseSnapshot> {
-  const snapshot: DatabaseSnapshot = { up: false, lastPosition: null, projections: [], indexer: [] };
+  const snapshot: DatabaseSnapshot = { up: false, lastPosition: null, projections: [], relays: [], indexer: [] };
   let present: Present;
   try {
     const { rows } = await sql<Present>`select
         to_regclass('events') is not null as events,
         to_regclass('projection_checkpoints') is not null as projections,
+        to_regclass('outbox_checkpoints') is not null as relays,
         to_regclass('indexer_checkpoints') is not null as indexer,
         exists (select 1 from information_schema.columns
                 where table_schema = current_schema() and table_name = 'indexer_checkpoints'
@@ -51,21 +68,22 @@ export async function readDatabaseSnapshot(db: Db): Promise<DatabaseSnapshot> {
   if (present.events && present.projections) {
     parts.push(
       attempt(async () => {
-        const { rows } = await sql<{ name: string; state: string; lag_events: string; lag_seconds: number | null }>`
+        const { rows } = await sql<LagRow & { state: string }>`
           select c.name, c.state, lag.events::text as lag_events, lag.seconds::float8 as lag_seconds
-          from projection_checkpoints c
-          cross join lateral (
-            select count(*) as events, extract(epoch from now() - min(e.recorded_at)) as seconds
-            from events e
-            where (e.transaction_id, e.global_position) > (c.position_commit, c.position_prepare)
-          ) lag
+          from projection_checkpoints c ${lagAfterCheckpoint}
           order by c.name`.execute(db);
-        snapshot.projections = rows.map((r) => ({
-          name: r.name,
-          state: r.state,
-          lagEvents: Number(r.lag_events),
-          lagSeconds: Math.max(0, r.lag_seconds ?? 0),
-        }));
+        snapshot.projections = rows.map((r) => ({ ...toLag(r), state: r.state }));
+      }),
+    );
+  }
+  if (present.events && present.relays) {
+    parts.push(
+      attempt(async () => {
+        const { rows } = await sql<LagRow>`
+          select c.name, lag.events::text as lag_events, lag.seconds::float8 as lag_seconds
+          from outbox_checkpoints c ${lagAfterCheckpoint}
+          order by c.name`.execute(db);
+        snapshot.relays = rows.map(toLag);
       }),
     );
   }

@@ -25,7 +25,7 @@ const SNAPSHOT_TTL_MS = 1_000;
 /**
  * Creates the registry: process metrics (collectDefaultMetrics), HTTP and event store counters
  * updated by the code, and gauges read at scrape time — the pg pool of `db`, and from PostgreSQL
- * the log head, each projector's lag and each indexer job's ledger. Tables that do not exist
+ * the log head, each projector's and outbox relay's lag and each indexer job's ledger. Tables that do not exist
  * (yet) are skipped, so a scrape never fails.
  *
  * @example const metrics = createMetrics(db); const text = await metrics.registry.metrics();
@@ -87,6 +87,19 @@ export function createMetrics(db: Db, options: { defaultLabels?: Record<string, 
   projectionGauge('substream_projection_lag_events', 'Events in the log after the projector checkpoint', (p) => p.lagEvents);
   projectionGauge('substream_projection_lag_seconds', 'Age of the oldest event the projector has not applied (0 when caught up)', (p) => p.lagSeconds);
   projectionGauge('substream_projection_failed', '1 when the projector stopped on an error', (p) => (p.state === 'failed' ? 1 : 0));
+  const relayGauge = (name: string, help: string, pick: (r: DatabaseSnapshot['relays'][number]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['relay'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const r of (await snapshot()).relays) this.set({ relay: r.name }, pick(r));
+      },
+    });
+  relayGauge('substream_relay_lag_events', 'Events in the log after the outbox relay checkpoint (the last batch the broker acknowledged)', (r) => r.lagEvents);
+  relayGauge('substream_relay_lag_seconds', 'Age of the oldest event the outbox relay has not passed yet (0 when caught up)', (r) => r.lagSeconds);
   const indexerGauge = (name: string, help: string, pick: (j: DatabaseSnapshot['indexer'][number]) => number | null) =>
     new Gauge({
       name,

@@ -6,6 +6,8 @@ import type { Logger } from '../platform/logger.ts';
 import type { Database } from '../platform/schema.ts';
 import { deleteCheckpoint, ensureCheckpoint, failCheckpoint, loadCheckpoint, lockProjector, promoteCheckpoint, REBUILD_SUFFIX } from './checkpoints.ts';
 import { cloneTable } from './clone-table.ts';
+import { createReadAhead } from './read-ahead.ts';
+import { withRebuildLock } from './rebuild-lock.ts';
 import { beginWrite, projectBatch, projectBatchIn } from './runner.ts';
 import { swapTables } from './swap-tables.ts';
 import type { Conn, Projector } from './types.ts';
@@ -104,11 +106,17 @@ async function lockTables(trx: Transaction<Database>, tables: readonly string[])
  * projector (its advisory lock), applies the last batches, renames `<table>` → `<table>__old` and
  * `<table>__next` → `<table>` (indexes and constraints keep their names) and hands the rebuild's
  * position and the code's version to the live checkpoint; then the old tables are dropped.
- * Interrupted (signal, SIGKILL), it resumes from its checkpoint on the next run.
+ * Interrupted (signal, SIGKILL), it resumes from its checkpoint on the next run. One rebuild of a
+ * projector at a time: a second one throws `RebuildInProgress` before touching anything
+ * (projections/rebuild-lock.ts).
  *
  * @example const { swapped } = await rebuildProjector(db, subscriptionsProjector, { batchSize: 5_000, onProgress });
  */
 export async function rebuildProjector(db: Db, projector: Projector, options: RebuildOptions = {}): Promise<RebuildResult> {
+  return withRebuildLock(db, projector.name, () => fillAndSwap(db, projector, options));
+}
+
+async function fillAndSwap(db: Db, projector: Projector, options: RebuildOptions): Promise<RebuildResult> {
   const { batchSize = 2_000, signal, logger, onProgress } = options;
   const names = Object.fromEntries(projector.tables.map((table) => [table, nextTable(table)]));
   const rebuild = projector.withTables(names, `${projector.name}${REBUILD_SUFFIX}`);
@@ -126,9 +134,10 @@ export async function rebuildProjector(db: Db, projector: Projector, options: Re
     progress.total = Math.max(progress.total, progress.read);
     onProgress?.({ ...progress });
   };
+  const ahead = createReadAhead(db);
   for (;;) {
     if (signal?.aborted) return { ...progress, resumed, swapped: false };
-    const step = await projectBatch(db, rebuild, batchSize);
+    const step = await projectBatch(db, rebuild, batchSize, ahead);
     count(step);
     if (step.caughtUp) break;
   }

@@ -5,6 +5,7 @@ import type { Db } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Database } from '../platform/schema.ts';
 import { advanceCheckpoint, ensureCheckpoint, failCheckpoint, loadCheckpoint, lockProjector, type ProjectionState } from './checkpoints.ts';
+import { createReadAhead, type ReadAhead } from './read-ahead.ts';
 import { readLogBatch } from './read-log.ts';
 import { ProjectionError, type Projector } from './types.ts';
 
@@ -33,16 +34,20 @@ export async function beginWrite(trx: Transaction<Database>): Promise<void> {
  * `projectBatch` inside a transaction the caller owns (and commits): locks the checkpoint, reads
  * the log after it, hands the handled events to `apply` and advances the checkpoint. The rebuild's
  * swap uses it to apply the last batches in the transaction that also renames the tables.
+ * With `ahead`, the batch is the one read ahead from exactly the locked checkpoint if there is one
+ * (else it is read here), and after a full batch the next one is read ahead while this one applies.
  *
  * @example await db.transaction().execute((trx) => projectBatchIn(trx, projector, 5_000));
  */
-export async function projectBatchIn(trx: Transaction<Database>, projector: Projector, batchSize: number): Promise<StepResult> {
+export async function projectBatchIn(trx: Transaction<Database>, projector: Projector, batchSize: number, ahead?: ReadAhead): Promise<StepResult> {
   await beginWrite(trx);
   await lockProjector(trx, projector.name);
   const checkpoint = await loadCheckpoint(trx, projector.name);
   if (!checkpoint) throw new Error(`projector ${projector.name} has no checkpoint: call ensureCheckpoint first`);
-  const batch = await readLogBatch(trx, { after: checkpoint.position, limit: batchSize, types: projector.handles });
+  const read = { after: checkpoint.position, limit: batchSize, types: projector.handles };
+  const batch = await (ahead?.take(read.after) ?? readLogBatch(trx, read));
   const caughtUp = batch.scanned < batchSize;
+  if (ahead && !caughtUp && batch.last) ahead.start({ ...read, after: batch.last });
   const state: ProjectionState = caughtUp || checkpoint.state === 'live' ? 'live' : 'rebuilding';
   if (!batch.last) {
     if (checkpoint.state !== state) await advanceCheckpoint(trx, projector.name, { position: checkpoint.position, applied: 0, state });
@@ -56,14 +61,17 @@ export async function projectBatchIn(trx: Transaction<Database>, projector: Proj
 }
 
 /**
- * Applies at most one batch in its own transaction (`projectBatchIn`). A throw rolls the batch
- * back, records `failed` with the error, and rethrows: the projector never skips an event.
+ * Applies at most one batch in its own transaction (`projectBatchIn`, with its `ahead`). A throw
+ * rolls the batch back, records `failed` with the error, and rethrows: the projector never skips
+ * an event, and a batch read ahead from the position it would have reached is never taken.
  *
- * @example const { caughtUp } = await projectBatch(db, projector, 5_000);
+ * @example
+ * const ahead = createReadAhead(db);
+ * const { caughtUp } = await projectBatch(db, projector, 5_000, ahead);
  */
-export async function projectBatch(db: Db, projector: Projector, batchSize: number): Promise<StepResult> {
+export async function projectBatch(db: Db, projector: Projector, batchSize: number, ahead?: ReadAhead): Promise<StepResult> {
   try {
-    return await db.transaction().execute((trx) => projectBatchIn(trx, projector, batchSize));
+    return await db.transaction().execute((trx) => projectBatchIn(trx, projector, batchSize, ahead));
   } catch (error) {
     await failCheckpoint(db, projector.name, (error as Error)?.message ?? String(error)).catch(() => undefined);
     throw error;
@@ -84,7 +92,8 @@ const reached = (at: LogPosition, target: LogPosition): boolean =>
 /**
  * Runs one projector until it has absorbed every event committed before the call, and returns
  * what it did. A transaction still in flight holds the gapless reader back (the log's horizon):
- * it then waits and polls rather than stopping short.
+ * it then waits and polls rather than stopping short. Each next batch is read ahead on a second
+ * pooled connection while the current one is applied (`createReadAhead`).
  *
  * @example const { read, applied } = await catchUp(db, subscriptionsProjector, { batchSize: 10_000 });
  */
@@ -93,8 +102,9 @@ export async function catchUp(db: Db, projector: Projector, options: { batchSize
   await ensureCheckpoint(db, projector.name, projector.version);
   const target = await logEnd(db);
   const total: CatchUpResult = { read: 0, applied: 0, batches: 0, position: { commit: 0n, prepare: 0n } };
+  const ahead = createReadAhead(db);
   for (;;) {
-    const step = await projectBatch(db, projector, batchSize);
+    const step = await projectBatch(db, projector, batchSize, ahead);
     total.read += step.read;
     total.applied += step.applied;
     total.position = step.position;
@@ -116,7 +126,8 @@ export interface RunProjectorsOptions {
  * Runs every projector, each with its own checkpoint and loop, until the signal aborts. A
  * projector whose `apply` throws on an event (`ProjectionError`) is stopped with its checkpoint
  * `failed` and never skips that event; other errors (database unavailable, deadlock) are retried
- * with backoff. The others go on. Resolves once every loop has stopped.
+ * with backoff. The others go on. Resolves once every loop has stopped. Like `catchUp`, a loop
+ * reads its next batch ahead while applying the current one, so it holds up to two connections.
  *
  * @example
  * const controller = new AbortController();
@@ -131,8 +142,9 @@ export async function runProjectors(db: Db, projectors: readonly Projector[], op
       try {
         if (backoff > 0) await sleep(backoff, undefined, { signal }).catch(() => undefined);
         await ensureCheckpoint(db, projector.name, projector.version);
+        const ahead = createReadAhead(db);
         while (!signal?.aborted) {
-          const step = await projectBatch(db, projector, batchSize);
+          const step = await projectBatch(db, projector, batchSize, ahead);
           backoff = 0;
           if (step.read > 0) log?.debug({ read: step.read, applied: step.applied }, 'batch projected');
           if (step.caughtUp) await sleep(pollIntervalMs, undefined, { signal }).catch(() => undefined);

@@ -1,5 +1,6 @@
 import type { Db } from '../platform/database.ts';
 import { loadCheckpoint } from './checkpoints.ts';
+import { RebuildInProgress } from './rebuild-lock.ts';
 import { rebuildProjector } from './rebuild.ts';
 import { runProjectors, type RunProjectorsOptions } from './runner.ts';
 import type { Projector } from './types.ts';
@@ -40,7 +41,8 @@ export async function runProjections(db: Db, projectors: readonly Projector[], o
       const { swapped } = await rebuildProjector(db, projector, { batchSize: run.batchSize, signal, logger });
       if (swapped && stopped.has(projector.name) && !signal?.aborted) await runProjectors(db, [projector], run);
     } catch (error) {
-      logger?.error({ err: error, projector: projector.name }, 'automatic rebuild failed; the old model keeps serving');
+      if (error instanceof RebuildInProgress) logger?.info({ projector: projector.name }, 'stale projection: another process is rebuilding it');
+      else logger?.error({ err: error, projector: projector.name }, 'automatic rebuild failed; the old model keeps serving');
     }
   });
   await Promise.all([...follows, ...rebuilds]);

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../platform/config.ts';
 import { openRuntime } from '../../platform/runtime.ts';
 import { projectionOverview, type ProjectorOverview } from '../../projections/overview.ts';
+import { RebuildInProgress } from '../../projections/rebuild-lock.ts';
 import { rebuildProjector } from '../../projections/rebuild.ts';
 import { allProjectors } from '../../projections/registry.ts';
 import { EXIT, parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
@@ -13,6 +14,7 @@ substream projections status [--json]
 rebuild  builds the read model again from position 0 into <table>__next tables while the live
          model keeps serving and following the log, then swaps them in atomically and drops the
          old tables. Interrupted (Ctrl-C, a crash), re-running it resumes. Progress on stderr.
+         One rebuild of a projector at a time: while one runs, another exits 4 at once.
 status   each projector's code and stored version (stale), checkpoint, lag in events and
          seconds, state (live, rebuilding, failed; new before its first run) and last error.
 
@@ -72,6 +74,10 @@ export const projections: CliCommand = {
           }
         } catch (error) {
           progress.done();
+          if (error instanceof RebuildInProgress) {
+            process.stderr.write(`${error.message}\n`);
+            return EXIT.alreadyRunning;
+          }
           process.stderr.write(`rebuild of ${projector.name} failed: ${(error as Error).message}\n`);
           return EXIT.failed;
         }

@@ -3,7 +3,8 @@ import type { Address, CommandMetadata } from '../shared/types.ts';
 
 /**
  * What the creator asks for. `minTier` is unchecked text here; `offeredTiers` are the tiers the
- * creator's own stream configures, loaded by the use case (the decider reads no other stream).
+ * creator's own stream configures, loaded by the use case (the decider reads no other stream),
+ * or null when the acting tenant is not a registered creator.
  */
 interface ContentChange {
   contentId: string;
@@ -12,7 +13,7 @@ interface ContentChange {
   title: string;
   minTier: string;
   url: string;
-  offeredTiers: readonly TierName[];
+  offeredTiers: readonly TierName[] | null;
 }
 
 export type PublishContent = { type: 'PublishContent'; data: ContentChange; metadata: CommandMetadata };

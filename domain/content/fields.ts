@@ -20,11 +20,13 @@ function isWebUrl(value: string): boolean {
 /**
  * The fields of a publish or update, checked: a title of 1–200 characters without control
  * characters, an absolute http(s) URL without credentials (≤ 2048 characters), and a `minTier`
- * the creator offers. Throws CONTENT.INVALID_TITLE, CONTENT.INVALID_URL or CONTENT.TIER_UNKNOWN.
+ * the creator offers. Throws CREATOR.NOT_REGISTERED (no tiers at all), CONTENT.INVALID_TITLE,
+ * CONTENT.INVALID_URL or CONTENT.TIER_UNKNOWN.
  *
  * @example contentFields({ title: 'Episode 1', minTier: 'gold', url: 'https://cdn.example/e1.mp4' }, ['bronze', 'gold'])
  */
-export function contentFields(input: { title: string; minTier: string; url: string }, offeredTiers: readonly TierName[]): ContentFields {
+export function contentFields(input: { title: string; minTier: string; url: string }, offeredTiers: readonly TierName[] | null): ContentFields {
+  if (offeredTiers === null) throw new DomainError('CREATOR.NOT_REGISTERED', 'register as a creator before publishing content');
   const title = input.title.trim();
   if (title.length === 0 || title.length > MAX_TITLE_LENGTH || CONTROL.test(title)) {
     throw new DomainError('CONTENT.INVALID_TITLE', `a title is 1–${MAX_TITLE_LENGTH} characters without control characters`);

@@ -1,4 +1,5 @@
 import { authMethods, type AuthMethods } from './auth.ts';
+import { contentMethods, type ContentMethods } from './content.ts';
 import { creatorMethods, type CreatorMethods } from './creators.ts';
 import { invoiceLinkMethods, type InvoiceLinkMethods } from './invoice-links.ts';
 import { streamMethods, type StreamMethods } from './streams.ts';
@@ -6,7 +7,7 @@ import { subscriptionMethods, type SubscriptionMethods } from './subscriptions.t
 import { createTransport, type SubstreamClientOptions } from './transport.ts';
 
 /** The methods are defined per resource (auth.ts, creators.ts, …) and merged into the class. */
-export interface SubstreamClient extends AuthMethods, CreatorMethods, SubscriptionMethods, StreamMethods, InvoiceLinkMethods {}
+export interface SubstreamClient extends AuthMethods, CreatorMethods, SubscriptionMethods, StreamMethods, InvoiceLinkMethods, ContentMethods {}
 
 /**
  * A typed client for every public SubStream endpoint. Errors are SubstreamApiError; writes carry
@@ -22,7 +23,7 @@ export class SubstreamClient {
   constructor(options: SubstreamClientOptions) {
     this.#options = options;
     const send = createTransport(options);
-    Object.assign(this, authMethods(send), creatorMethods(send), subscriptionMethods(send), streamMethods(send), invoiceLinkMethods(send));
+    Object.assign(this, authMethods(send), creatorMethods(send), subscriptionMethods(send), streamMethods(send), invoiceLinkMethods(send), contentMethods(send));
   }
 
   /**

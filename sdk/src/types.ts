@@ -69,3 +69,10 @@ export type InvoiceLinkFilter = Query<'/v1/invoice-links', 'get'>;
 export type InvoiceLinkPage = ResponseBody<'/v1/invoice-links', 'get', 200>;
 export type InvoiceLinkStatusInput = RequestBody<'/v1/invoice-links/{id}/status', 'patch'>;
 export type InvoiceLinkStatusChanged = ResponseBody<'/v1/invoice-links/{id}/status', 'patch', 200>;
+
+export type ContentItem = Schemas['ContentItem'];
+export type ContentInput = RequestBody<'/v1/content', 'post'>;
+export type WrittenContent = ResponseBody<'/v1/content', 'post', 201>;
+export type ContentFilter = Query<'/v1/creators/{address}/content', 'get'>;
+export type ContentPage = ResponseBody<'/v1/creators/{address}/content', 'get', 200>;
+export type ContentAccess = ResponseBody<'/v1/content/{id}/access', 'get', 200>;

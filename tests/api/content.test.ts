@@ -270,4 +270,8 @@ t.test('bad input is 400, auth and scopes are checked, writes are idempotent, li
   t.equal(seen.length, 5, 'every item once: two publishes plus three');
   t.same(seen, [...seen].sort().reverse(), 'newest first');
   t.equal(new Set(seen).size, 5);
+  const theirs = (await app.inject({ method: 'POST', url: '/v1/content', headers, payload })).json();
+  const notOwner = await app.inject({ method: 'PUT', url: `/v1/content/${theirs.contentId}`, headers: { authorization: `Bearer ${await harness.token(unregistered, unregistered)}` }, payload });
+  t.equal(notOwner.statusCode, 403, 'an unregistered tenant changing someone else\'s content is refused for ownership, not registration');
+  t.equal(notOwner.json().code, 'CONTENT.FORBIDDEN');
 });

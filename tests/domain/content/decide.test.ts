@@ -55,6 +55,13 @@ t.test('UpdateContent: only its creator, only while published; no change records
   spec(t).given([published, deleted]).when(update({}, other)).then('CONTENT.FORBIDDEN');
 });
 
+t.test('a tenant that is not a registered creator (no tiers): ownership is answered first', async (t) => {
+  const unregistered = <C extends ContentCommand>(command: C): C => ({ ...command, data: { ...command.data, offeredTiers: null } });
+  spec(t).given([]).when(unregistered(publish())).then('CREATOR.NOT_REGISTERED');
+  spec(t).given([published]).when(unregistered(update({}, other))).then('CONTENT.FORBIDDEN');
+  spec(t).given([]).when(unregistered(update({}, other))).then('CONTENT.NOT_FOUND');
+});
+
 t.test('DeleteContent: only its creator, once', async (t) => {
   t.match(spec(t).given([published]).when(remove()).then([deleted]), { status: 'deleted', updatedAt: later });
   spec(t).given([published]).when(remove(other)).then('CONTENT.FORBIDDEN');
