@@ -42,9 +42,14 @@ ENV NODE_ENV=production \
 WORKDIR /app
 RUN addgroup -S -g 1001 substream && adduser -S -u 1001 -G substream -h /app substream
 COPY --from=build /app/package.json /app/package-lock.json ./
+COPY --from=build /src/ops/prune-production.ts /tmp/
 # --omit=optional leaves out the embedded PostgreSQL binaries (60 MB, glibc-only): containers
-# always use DATABASE_URL. No install script is needed by what remains.
+# always use DATABASE_URL. No install script is needed by what remains. The prune (type
+# declarations, source maps, docs, folders no resolution reaches: 145 → 37 MB)
+# runs in the same RUN, so the deleted files never reach a layer.
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
+ && node /tmp/prune-production.ts node_modules \
+ && rm /tmp/prune-production.ts \
  && npm cache clean --force
 COPY --from=build /app ./
 RUN mkdir -p /app/data && chown -R 1001:1001 /app/data

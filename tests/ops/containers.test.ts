@@ -102,6 +102,9 @@ t.test('Dockerfile: the runtime stage installs production dependencies and runs 
   const runtime = dockerfile().stages.at(-1)!;
   const step = (op: string) => runtime.steps.filter((s) => s.op === op).map((s) => s.args);
   t.ok(step('RUN').some((a) => /npm ci\b.*--omit=dev/.test(a)), 'npm ci --omit=dev');
+  t.ok(step('RUN').some((a) => /npm ci\b.*&& node \/tmp\/prune-production\.ts node_modules\b/.test(a)), 'pruned in the same RUN as npm ci: the deleted files reach no layer');
+  t.ok(step('COPY').includes('--from=build /src/ops/prune-production.ts /tmp/'), 'the prune script comes from the build stage');
+  t.ok(existsSync(resolve(root, 'ops/prune-production.ts')), 'ops/prune-production.ts exists');
   t.same(step('USER'), ['1001:1001']);
   t.same(step('EXPOSE'), ['3000']);
   t.same(step('ENTRYPOINT'), ['["node", "bin/substream.ts"]']);
