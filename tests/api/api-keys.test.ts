@@ -2,8 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { randomAccount, testApp } from '../support/app.ts';
+import { REDIS_URL } from '../support/redis.ts';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function createKey(app: FastifyInstance, authorization: string, body: { name: string; scopes: string[] }) {
   return app.inject({ method: 'POST', url: '/v1/api-keys', headers: { authorization }, payload: body });

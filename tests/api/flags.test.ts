@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { randomAccount, testApp } from '../support/app.ts';
+import { REDIS_URL, redisPrefix } from '../support/redis.ts';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const put = (app: FastifyInstance, authorization: string, url: string, payload: Record<string, unknown>) =>
   app.inject({ method: 'PUT', url: `/v1/admin/config/flags/${url}`, headers: { authorization }, payload });
@@ -56,7 +55,7 @@ t.test('flags: set, bulk, read, audit trail as events, scopes', async (t) => {
 });
 
 t.test('a change is seen at once by another instance (Redis pub/sub invalidation)', async (t) => {
-  const env = { REDIS_URL, REDIS_KEY_PREFIX: `test:${randomBytes(6).toString('hex')}:` };
+  const env = { REDIS_URL, REDIS_KEY_PREFIX: redisPrefix(t) };
   const one = await testApp(t, env);
   const two = await testApp(t, env, { database: one.database });
   const creator = randomAccount();

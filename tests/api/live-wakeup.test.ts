@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import t from 'tap';
 import { subscriptionStreamId } from '../../domain/subscription/events.ts';
@@ -11,8 +9,8 @@ import { openLogSignal } from '../../platform/log-signal.ts';
 import { randomAccount, testApp } from '../support/app.ts';
 import { connectLive, deltasOf, type LiveConnection } from '../support/live-client.ts';
 import { subEvent } from '../support/subscription-events.ts';
+import { REDIS_URL, redisPrefix } from '../support/redis.ts';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The fallback poll in these tests: anything seen within WAKE_MS came through a wake-up. */
 const NEVER_POLLS = '60000';
 const WAKE_MS = 10_000;
@@ -32,16 +30,6 @@ async function billed(store: EventStore, creator: string, amount: string): Promi
 
 const amounts = (live: LiveConnection) => deltasOf(live.messages).map((d) => (d.data as { amount: string }).amount);
 
-function redisPrefix(t: { teardown(fn: () => unknown): void }): string {
-  const prefix = `test:${randomBytes(6).toString('hex')}:`;
-  t.teardown(async () => {
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-  });
-  return prefix;
-}
 
 t.test('a fact appended elsewhere wakes every instance through Redis, long before the fallback poll', async (t) => {
   const env = { REDIS_URL, REDIS_KEY_PREFIX: redisPrefix(t), LIVE_FALLBACK_POLL_MS: NEVER_POLLS };

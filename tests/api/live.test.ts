@@ -1,14 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import t from 'tap';
 import { subscriptionStreamId } from '../../domain/subscription/events.ts';
 import { randomAccount, testApp } from '../support/app.ts';
 import { connectLive, deltasOf } from '../support/live-client.ts';
 import { subEvent } from '../support/subscription-events.ts';
+import { REDIS_URL, redisPrefix } from '../support/redis.ts';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function listen(app: FastifyInstance): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -104,13 +103,7 @@ t.test('a bad or missing token closes with 4401; a malformed since with 4400', a
 });
 
 t.test('two instances sharing Redis each serve their own clients, each fact once', async (t) => {
-  const prefix = `test:${randomBytes(6).toString('hex')}:`;
-  t.teardown(async () => {
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-  });
+  const prefix = redisPrefix(t);
   const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix };
   const one = await testApp(t, env);
   const two = await testApp(t, env, { database: one.database });

@@ -1,22 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import t from 'tap';
 import { randomAccount, testApp } from '../support/app.ts';
+import { REDIS_URL, redisPrefix } from '../support/redis.ts';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** A fresh key prefix, and its keys deleted after the test (never anything else in Redis). */
-function redisPrefix(t: { teardown(fn: () => unknown): void }): string {
-  const prefix = `test:${randomBytes(6).toString('hex')}:`;
-  t.teardown(async () => {
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-  });
-  return prefix;
-}
 
 const toml = (app: FastifyInstance) => app.inject({ method: 'GET', url: '/.well-known/stellar.toml' });
 const me = (app: FastifyInstance, authorization: string) => app.inject({ method: 'GET', url: '/v1/me/subscriptions', headers: { authorization } });

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import type { LogPosition } from '../../eventstore/types.ts';
 import { openLogSignal } from '../../platform/log-signal.ts';
+import { REDIS_URL } from '../support/redis.ts';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const position = (n: number): LogPosition => ({ commit: 1_000n + BigInt(n), prepare: BigInt(n) });
 
 function heard(): { positions: (LogPosition | null)[]; next(): Promise<void>; handler(position: LogPosition | null): void } {
