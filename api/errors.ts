@@ -1,4 +1,5 @@
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import pg from 'pg';
 import { ZodError } from 'zod';
 import { DomainError } from '../domain/shared/errors.ts';
 import { InvalidEvent, WrongExpectedRevision } from '../eventstore/errors.ts';
@@ -53,6 +54,12 @@ export function toHttpError(error: unknown): HttpError {
     };
   }
   if (error instanceof InvalidEvent) return { status: 400, body: { code: 'VALIDATION.FAILED', message: error.message } };
+  if (error instanceof pg.DatabaseError && error.code?.startsWith('22')) {
+    // SQLSTATE class 22, data exception: a value from the request that PostgreSQL cannot take
+    // (an impossible date, a character outside the encoding). The routes' schemas should have
+    // refused it first; this keeps a missed case a 400 rather than a 500.
+    return { status: 400, body: { code: 'VALIDATION.FAILED', message: 'a value in the request is not valid', details: { sqlstate: error.code } } };
+  }
   const status = (error as { statusCode?: number }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const code = (error as { code?: string }).code ?? 'REQUEST.INVALID';

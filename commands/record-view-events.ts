@@ -74,7 +74,9 @@ export function parseViewBatch(items: readonly unknown[]): { ok: true; items: Vi
  */
 function batchId(tenantId: string, items: readonly ViewEventInput[], idempotencyKey: string | undefined): string {
   if (idempotencyKey === undefined) return randomUUID();
-  const hex = createHash('sha256').update(`${tenantId}\n${idempotencyKey}\n${JSON.stringify(items)}`).digest('hex');
+  // A fixed field order: the same batch with its keys in another order is the same batch.
+  const canonical = JSON.stringify(items.map((i) => [i.contentId, i.viewer ?? null, i.positionSeconds, i.watchedSeconds, i.at]));
+  const hex = createHash('sha256').update(`${tenantId}\n${idempotencyKey}\n${canonical}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 

@@ -25,6 +25,7 @@ function check(value: unknown, what: string, index: number, depth: number): void
       return;
     case 'string':
       if (value.includes('\u0000')) throw new InvalidEvent(`${what} holds a NUL character`, index);
+      if (!value.isWellFormed()) throw new InvalidEvent(`${what} holds a lone UTF-16 surrogate (not valid Unicode)`, index);
       return;
     case 'number':
       if (!Number.isFinite(value)) throw new InvalidEvent(`${what} holds a non-finite number`, index);
@@ -42,6 +43,7 @@ function check(value: unknown, what: string, index: number, depth: number): void
       }
       for (const key of Object.keys(value)) {
         if (key.includes('\u0000')) throw new InvalidEvent(`${what} holds a NUL character in a key`, index);
+        if (!key.isWellFormed()) throw new InvalidEvent(`${what} holds a lone UTF-16 surrogate in a key`, index);
         check((value as Record<string, unknown>)[key], what, index, depth + 1);
       }
       return;

@@ -9,7 +9,7 @@ export function encodeCursor(key: string): string {
 export function decodeCursor(cursor: string): string {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown };
-    if (typeof value.k === 'string' && value.k.length > 0) return value.k;
+    if (typeof value.k === 'string' && value.k.length > 0 && !value.k.includes('\u0000') && value.k.isWellFormed()) return value.k;
   } catch {
     // fall through
   }

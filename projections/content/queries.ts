@@ -88,7 +88,11 @@ export async function listCreatorContent(conn: Conn, creator: string, page: { cu
   let after: RegExpExecArray | null = null;
   if (page.cursor) {
     after = KEY.exec(decodeCursor(page.cursor));
-    if (!after) throw new DomainError('PAGINATION.INVALID_CURSOR', 'the cursor is not valid');
+    // The shape alone lets through impossible times (month 99) that PostgreSQL would refuse.
+    const at = after && new Date(after[1]!);
+    if (!after || !at || Number.isNaN(at.getTime()) || at.toISOString() !== after[1] || after[1]! < '0001') {
+      throw new DomainError('PAGINATION.INVALID_CURSOR', 'the cursor is not valid');
+    }
   }
   const { rows } = await sql<ContentRow>`
     select ${selectList} from content

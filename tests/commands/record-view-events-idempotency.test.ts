@@ -26,6 +26,11 @@ t.test('view-event ingest with and without an Idempotency-Key', async (t) => {
   t.equal(retry.streamId, first.streamId, 'on the same batch stream');
   t.equal(await stored(), 2, 'and stores nothing again');
 
+  const reordered = items.map(({ at, watchedSeconds, positionSeconds, viewer, contentId }) => ({ at, watchedSeconds, positionSeconds, viewer, contentId }) as ViewEventInput);
+  const sameBatch = await recordViewEvents({ store }, reordered, context('2026-11-01T00:00:09Z'), 'key-1');
+  t.equal(sameBatch.replayed, true, 'the same items with their fields in another order are the same batch');
+  t.equal(await stored(), 2);
+
   const otherItems = await recordViewEvents({ store }, items.slice(1), context('2026-11-01T00:00:10Z'), 'key-1');
   t.equal(otherItems.replayed, false, 'the same key with other items is another batch, never dropped');
   t.not(otherItems.streamId, first.streamId);
