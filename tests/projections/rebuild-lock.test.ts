@@ -65,7 +65,15 @@ t.test('CLI: a second `projections rebuild` exits 4 at once; a SIGKILLed rebuild
     await sleep(10);
   }
   first.kill('SIGSTOP');
-  const atStop = (await loadCheckpoint(db, 'subscriptions:rebuild'))!;
+  // A COMMIT the process sent just before it stopped still lands: wait until the checkpoint holds still.
+  let atStop = (await loadCheckpoint(db, 'subscriptions:rebuild'))!;
+  for (;;) {
+    await sleep(300);
+    const now = (await loadCheckpoint(db, 'subscriptions:rebuild'))!;
+    if (now.position.prepare === atStop.position.prepare && now.eventsProcessed === atStop.eventsProcessed) break;
+    if (Date.now() > deadline) throw new Error('the stopped rebuild kept moving its checkpoint');
+    atStop = now;
+  }
 
   const started = Date.now();
   const second = await substream(args, env);

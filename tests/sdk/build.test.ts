@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,9 @@ t.test('the package builds with its own tsconfig to ESM .js + .d.ts that import 
     t.ok(specifiers.every((s) => s.startsWith('./') && s.endsWith('.js')), `${file} imports only its siblings, as .js`);
   }
 
+  // As in the published package (`"type": "module"`): without it Node would guess each file's module
+  // type, and under the test runner's loader hooks the guess can load a file through require().
+  await writeFile(join(out, 'package.json'), JSON.stringify({ type: 'module' }));
   const built = (await import(pathToFileURL(join(out, 'index.js')).href)) as typeof import('../../sdk/src/index.ts');
   const harness = await testApp(t);
   const client = new built.SubstreamClient({ baseUrl: await listen(harness.app), token: await harness.token(randomAccount()) });
