@@ -12,6 +12,7 @@ import { observeAppends } from '../eventstore/observe-appends.ts';
 import { TEST_JWT_SECRET } from '../tests/support/app.ts';
 import { address } from '../tests/support/subscription-events.ts';
 import { admin, SERVER_URL } from './support/database.ts';
+import { reply } from './support/ipc.ts';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CLIENTS = Number(process.env.BENCH_LIVE_CLIENTS ?? 1_000);
@@ -27,20 +28,6 @@ const clock = () => performance.timeOrigin + performance.now();
 
 function forkChild(file: string, env: Record<string, string> = {}): ChildProcess {
   return fork(new URL(file, import.meta.url), { env: { ...process.env, ...env } });
-}
-
-/** The next IPC message of a child that has `key`; rejects if the child exits first. */
-function reply<T>(child: ChildProcess, key: string, request?: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: unknown) => {
-      if (typeof message !== 'object' || message === null || !(key in message)) return;
-      child.off('message', onMessage).off('exit', onExit);
-      resolve(message as T);
-    };
-    const onExit = (code: number | null) => reject(new Error(`child exited with ${code} while waiting for ${key}`));
-    child.on('message', onMessage).once('exit', onExit);
-    if (request !== undefined) child.send(request as string);
-  });
 }
 
 /** The instances' cumulative `substream_live_delivery_seconds` buckets, summed: upper bound (s) → count. */

@@ -18,14 +18,15 @@ async function ticksOf(pids: number[]): Promise<Map<number, number>> {
 }
 
 /**
- * Starts measuring the CPU time of a database's PostgreSQL backends (the server must run on this
- * machine: /proc). The returned function gives the seconds they used since, NaN when unreadable.
+ * Starts measuring the CPU time of a database's PostgreSQL backends, or only of those whose
+ * client set `applicationName` (the server must run on this machine: /proc). The returned
+ * function gives the seconds they used since, NaN when unreadable (a backend that exited).
  * Backends opened after the start are not counted: start once the pool is full.
  *
- * @example const stop = await backendCpu('substream_bench_x'); … const seconds = await stop();
+ * @example const stop = await backendCpu('substream_bench_x', 'substream-bench'); … const seconds = await stop();
  */
-export async function backendCpu(database: string): Promise<() => Promise<number>> {
-  const { rows } = await admin('select pid from pg_stat_activity where datname = $1', [database]);
+export async function backendCpu(database: string, applicationName?: string): Promise<() => Promise<number>> {
+  const { rows } = await admin('select pid from pg_stat_activity where datname = $1 and ($2::text is null or application_name = $2)', [database, applicationName ?? null]);
   const before = await ticksOf(rows.map((r: { pid: number }) => r.pid));
   return async () => {
     const after = await ticksOf([...before.keys()]);
