@@ -78,10 +78,20 @@ export async function advanceCheckpoint(
     where name = ${name}`.execute(conn);
 }
 
-/** Records that a projector stopped on an error; its position stays before the failing batch. */
-export async function failCheckpoint(conn: Conn, name: string, error: string): Promise<void> {
+/**
+ * Records that a projector stopped on an error; its position stays before the failing batch. With
+ * `loaded` (the checkpoint the failing batch started from), only while the row still has its
+ * version and position: a model swapped in meanwhile is not the one that failed.
+ *
+ * @example await failCheckpoint(db, 'creators', error.message, checkpointTheBatchLoaded);
+ */
+export async function failCheckpoint(conn: Conn, name: string, error: string, loaded?: Checkpoint): Promise<void> {
+  const still = loaded
+    ? sql` and version = ${loaded.version} and position_commit = ${loaded.position.commit.toString()}::xid8
+        and position_prepare = ${loaded.position.prepare.toString()}::bigint`
+    : sql``;
   await sql`update projection_checkpoints set state = 'failed', last_error = ${error}, updated_at = now()
-    where name = ${name}`.execute(conn);
+    where name = ${name}${still}`.execute(conn);
 }
 
 

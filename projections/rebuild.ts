@@ -9,6 +9,7 @@ import { cloneTable } from './clone-table.ts';
 import { createReadAhead } from './read-ahead.ts';
 import { withRebuildLock } from './rebuild-lock.ts';
 import { beginWrite, projectBatch, projectBatchIn } from './runner.ts';
+import { schemaDrift } from './schema-drift.ts';
 import { swapTables } from './swap-tables.ts';
 import type { Conn, Projector } from './types.ts';
 
@@ -50,17 +51,37 @@ async function dropTables(conn: Conn, tables: readonly string[]): Promise<void> 
   for (const table of await existing(conn, tables)) await sql`drop table if exists ${sql.table(table)}`.execute(conn);
 }
 
+/** How the live tables differ from their `__next` clones (a migration since the clone), or null. */
+async function driftOf(conn: Conn, tables: readonly string[]): Promise<string | null> {
+  const drifts: string[] = [];
+  for (const table of tables) {
+    const drift = await schemaDrift(conn, table, nextTable(table));
+    if (drift) drifts.push(drift);
+  }
+  return drifts.length > 0 ? drifts.join('; ') : null;
+}
+
+/** The live tables changed since the rebuild cloned them: swapping would undo that change. */
+class SchemaDrift extends Error {
+  override name = 'SchemaDrift';
+}
+
 /**
  * Resumes the rebuild when its checkpoint is at the code's version and every `__next` table is
- * there; otherwise starts it over: fresh `__next` clones and a checkpoint at position 0, in one
- * transaction. Returns whether it resumed.
+ * there with the live table's columns and indexes; otherwise starts it over (saying why, for a
+ * schema change): fresh `__next` clones and a checkpoint at position 0, in one transaction.
+ * Returns whether it resumed.
  */
-async function prepareRebuild(db: Db, projector: Projector, rebuild: Projector): Promise<boolean> {
+async function prepareRebuild(db: Db, projector: Projector, rebuild: Projector, log: Logger | undefined): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await lockProjector(trx, rebuild.name);
     const checkpoint = await loadCheckpoint(trx, rebuild.name);
     const present = await existing(trx, rebuild.tables);
-    if (checkpoint?.version === projector.version && present.length === rebuild.tables.length) return true;
+    if (checkpoint?.version === projector.version && present.length === rebuild.tables.length) {
+      const drift = await driftOf(trx, projector.tables);
+      if (!drift) return true;
+      log?.warn({ drift }, 'the live tables changed since the rebuild cloned them (a migration?): starting the rebuild over');
+    }
     await deleteCheckpoint(trx, rebuild.name);
     await dropTables(trx, present);
     for (const table of projector.tables) await cloneTable(trx, table, nextTable(table));
@@ -106,7 +127,9 @@ async function lockTables(trx: Transaction<Database>, tables: readonly string[])
  * projector (its advisory lock), applies the last batches, renames `<table>` → `<table>__old` and
  * `<table>__next` → `<table>` (indexes and constraints keep their names) and hands the rebuild's
  * position and the code's version to the live checkpoint; then the old tables are dropped.
- * Interrupted (signal, SIGKILL), it resumes from its checkpoint on the next run. One rebuild of a
+ * Interrupted (signal, SIGKILL), it resumes from its checkpoint on the next run. A live table whose
+ * columns or indexes changed since the clone (a migration) starts it over, on resuming or at the
+ * swap (which checks again under the table locks), rather than swapping the change away. One rebuild of a
  * projector at a time: a second one throws `RebuildInProgress` before touching anything
  * (projections/rebuild-lock.ts).
  *
@@ -116,14 +139,14 @@ export async function rebuildProjector(db: Db, projector: Projector, options: Re
   return withRebuildLock(db, projector.name, () => fillAndSwap(db, projector, options));
 }
 
-async function fillAndSwap(db: Db, projector: Projector, options: RebuildOptions): Promise<RebuildResult> {
+async function fillAndSwap(db: Db, projector: Projector, options: RebuildOptions, restarted = false): Promise<RebuildResult> {
   const { batchSize = 2_000, signal, logger, onProgress } = options;
   const names = Object.fromEntries(projector.tables.map((table) => [table, nextTable(table)]));
   const rebuild = projector.withTables(names, `${projector.name}${REBUILD_SUFFIX}`);
   const log = logger?.child({ projector: projector.name, rebuild: rebuild.name });
   // A swap that committed just before a crash leaves its old tables behind.
   await dropTables(db, projector.tables.map(oldTable));
-  const resumed = await prepareRebuild(db, projector, rebuild);
+  const resumed = await prepareRebuild(db, projector, rebuild, log);
   const start = (await loadCheckpoint(db, rebuild.name))!;
   const progress: RebuildProgress = { read: 0, applied: 0, total: await eventsAfter(db, start.position), position: start.position };
   log?.info({ resumed, from: `${start.position.commit}/${start.position.prepare}`, events: progress.total }, resumed ? 'rebuild resumed' : 'rebuild started');
@@ -151,10 +174,14 @@ async function fillAndSwap(db: Db, projector: Projector, options: RebuildOptions
         if (step.caughtUp) break;
       }
       await lockTables(trx, projector.tables.flatMap((table) => [table, nextTable(table)]));
+      const drift = await driftOf(trx, projector.tables);
+      if (drift) throw new SchemaDrift(`the live tables changed during the rebuild: ${drift}`);
       for (const table of projector.tables) await swapTables(trx, { live: table, next: nextTable(table), old: oldTable(table) });
       await promoteCheckpoint(trx, { from: rebuild.name, to: projector.name, version: projector.version });
     });
   } catch (error) {
+    // A migration ran during the fill: start over once (a second drift means something else is wrong).
+    if (error instanceof SchemaDrift && !restarted) return fillAndSwap(db, projector, options, true);
     await failCheckpoint(db, rebuild.name, (error as Error)?.message ?? String(error)).catch(() => undefined);
     throw error;
   }

@@ -4,10 +4,11 @@ import type { LogPosition } from '../eventstore/types.ts';
 import type { Db } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Database } from '../platform/schema.ts';
-import { advanceCheckpoint, ensureCheckpoint, failCheckpoint, loadCheckpoint, lockProjector, type ProjectionState } from './checkpoints.ts';
+import { awaitCheckpoint, movedFrom } from './await-checkpoint.ts';
+import { advanceCheckpoint, ensureCheckpoint, failCheckpoint, loadCheckpoint, lockProjector, REBUILD_SUFFIX, type Checkpoint, type ProjectionState } from './checkpoints.ts';
 import { createReadAhead, type ReadAhead } from './read-ahead.ts';
 import { readLogBatch } from './read-log.ts';
-import { ProjectionError, type Projector } from './types.ts';
+import { ModelNewerThanCode, ProjectionError, type Projector } from './types.ts';
 
 export interface StepResult {
   /** Events read from the log (handled or not). */
@@ -36,19 +37,36 @@ export async function beginWrite(trx: Transaction<Database>): Promise<void> {
  * swap uses it to apply the last batches in the transaction that also renames the tables.
  * With `ahead`, the batch is the one read ahead from exactly the locked checkpoint if there is one
  * (else it is read here), and after a full batch the next one is read ahead while this one applies.
+ * A model built by a newer `version` than the code's stops it with `ModelNewerThanCode` (an older
+ * one is stale and followed on). A rebuild's checkpoint (`<name>:rebuild`) stays `rebuilding`: only
+ * the swap makes a model live.
  *
  * @example await db.transaction().execute((trx) => projectBatchIn(trx, projector, 5_000));
  */
 export async function projectBatchIn(trx: Transaction<Database>, projector: Projector, batchSize: number, ahead?: ReadAhead): Promise<StepResult> {
+  return projectLocked(trx, projector, batchSize, ahead, {});
+}
+
+/** `projectBatchIn`, telling `seen` which checkpoint the batch started from. */
+async function projectLocked(
+  trx: Transaction<Database>,
+  projector: Projector,
+  batchSize: number,
+  ahead: ReadAhead | undefined,
+  seen: { checkpoint?: Checkpoint },
+): Promise<StepResult> {
   await beginWrite(trx);
   await lockProjector(trx, projector.name);
   const checkpoint = await loadCheckpoint(trx, projector.name);
   if (!checkpoint) throw new Error(`projector ${projector.name} has no checkpoint: call ensureCheckpoint first`);
+  if (checkpoint.version > projector.version) throw new ModelNewerThanCode(projector.name, checkpoint.version, projector.version);
+  seen.checkpoint = checkpoint;
   const read = { after: checkpoint.position, limit: batchSize, types: projector.handles };
   const batch = await (ahead?.take(read.after) ?? readLogBatch(trx, read));
   const caughtUp = batch.scanned < batchSize;
   if (ahead && !caughtUp && batch.last) ahead.start({ ...read, after: batch.last });
-  const state: ProjectionState = caughtUp || checkpoint.state === 'live' ? 'live' : 'rebuilding';
+  const settles = !projector.name.endsWith(REBUILD_SUFFIX) && (caughtUp || checkpoint.state === 'live');
+  const state: ProjectionState = settles ? 'live' : 'rebuilding';
   if (!batch.last) {
     if (checkpoint.state !== state) await advanceCheckpoint(trx, projector.name, { position: checkpoint.position, applied: 0, state });
     return { read: 0, applied: 0, position: checkpoint.position, caughtUp };
@@ -63,17 +81,20 @@ export async function projectBatchIn(trx: Transaction<Database>, projector: Proj
 /**
  * Applies at most one batch in its own transaction (`projectBatchIn`, with its `ahead`). A throw
  * rolls the batch back, records `failed` with the error, and rethrows: the projector never skips
- * an event, and a batch read ahead from the position it would have reached is never taken.
+ * an event, and a batch read ahead from the position it would have reached is never taken. The
+ * checkpoint is marked only if it is still the one the batch started from (a rebuild's swap may
+ * have replaced the model meanwhile), never for `ModelNewerThanCode` (the model is fine).
  *
  * @example
  * const ahead = createReadAhead(db);
  * const { caughtUp } = await projectBatch(db, projector, 5_000, ahead);
  */
 export async function projectBatch(db: Db, projector: Projector, batchSize: number, ahead?: ReadAhead): Promise<StepResult> {
+  const seen: { checkpoint?: Checkpoint } = {};
   try {
-    return await db.transaction().execute((trx) => projectBatchIn(trx, projector, batchSize, ahead));
+    return await db.transaction().execute((trx) => projectLocked(trx, projector, batchSize, ahead, seen));
   } catch (error) {
-    await failCheckpoint(db, projector.name, (error as Error)?.message ?? String(error)).catch(() => undefined);
+    if (seen.checkpoint) await failCheckpoint(db, projector.name, (error as Error)?.message ?? String(error), seen.checkpoint).catch(() => undefined);
     throw error;
   }
 }
@@ -125,9 +146,13 @@ export interface RunProjectorsOptions {
 /**
  * Runs every projector, each with its own checkpoint and loop, until the signal aborts. A
  * projector whose `apply` throws on an event (`ProjectionError`) is stopped with its checkpoint
- * `failed` and never skips that event; other errors (database unavailable, deadlock) are retried
- * with backoff. The others go on. Resolves once every loop has stopped. Like `catchUp`, a loop
- * reads its next batch ahead while applying the current one, so it holds up to two connections.
+ * `failed` and never skips that event; it polls its checkpoint every `pollIntervalMs` and follows
+ * again once that moved away from the failure (another process's rebuild swapped a model in, or
+ * fixed code advanced it). One whose model is newer than its code (`ModelNewerThanCode`) stops
+ * without touching the checkpoint until the model's version is one it can follow. Other errors
+ * (database unavailable, deadlock) are retried with backoff. The others go on. Resolves once every
+ * loop has stopped. Like `catchUp`, a loop reads its next batch ahead while applying the current
+ * one, so it holds up to two connections.
  *
  * @example
  * const controller = new AbortController();
@@ -150,9 +175,19 @@ export async function runProjectors(db: Db, projectors: readonly Projector[], op
           if (step.caughtUp) await sleep(pollIntervalMs, undefined, { signal }).catch(() => undefined);
         }
       } catch (error) {
+        if (error instanceof ModelNewerThanCode) {
+          log?.error({ err: error, codeVersion: projector.version }, 'model is newer than this code: upgrade this process (projector stopped)');
+          await awaitCheckpoint(db, projector.name, (now) => now.version <= projector.version, { intervalMs: pollIntervalMs, signal });
+          backoff = 0;
+          continue;
+        }
         if (error instanceof ProjectionError) {
-          log?.error({ err: error }, 'projector failed on an event and stopped');
-          return;
+          log?.error({ err: error }, 'projector failed on an event and stopped; it follows again once its checkpoint moves (a rebuild swapped in)');
+          const stuck = await loadCheckpoint(db, projector.name).catch(() => undefined);
+          await awaitCheckpoint(db, projector.name, (now) => !stuck || movedFrom(stuck, now), { intervalMs: pollIntervalMs, signal });
+          if (!signal?.aborted) log?.info('checkpoint moved: projector follows again');
+          backoff = 0;
+          continue;
         }
         // Anything else (connection lost, deadlock, …) is retried with backoff; the checkpoint says failed meanwhile.
         backoff = Math.min(Math.max(backoff * 2, 500), 30_000);

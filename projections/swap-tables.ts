@@ -7,8 +7,12 @@ interface IndexRow {
   shape: string;
 }
 
-/** Each index of `table` with its definition minus its own name and table: equal shapes are the same index. */
-async function indexesOf(conn: Conn, table: string): Promise<IndexRow[]> {
+/**
+ * Each index of `table` with its definition minus its own name and table: equal shapes are the same index.
+ *
+ * @example const shapes = (await indexesOf(db, 'creators')).map((i) => i.shape); // ['CREATE UNIQUE INDEX ON USING btree (address)']
+ */
+export async function indexesOf(conn: Conn, table: string): Promise<IndexRow[]> {
   const { rows } = await sql<IndexRow>`
     select c.relname as name, c.oid::text as oid,
       regexp_replace(pg_get_indexdef(i.indexrelid), '^CREATE (UNIQUE )?INDEX \\S+ ON (ONLY )?\\S+ ', 'CREATE \\1INDEX ON ') as shape

@@ -45,3 +45,18 @@ export class ProjectionError extends Error {
     );
   }
 }
+
+/**
+ * The stored model was built by a newer `version` than this code's (a rebuild by newer code swapped
+ * it in, e.g. mid rolling deploy): this process must not write into it. Not retried, and the
+ * checkpoint is not marked failed: the model is fine, the process is out of date.
+ */
+export class ModelNewerThanCode extends Error {
+  override name = 'ModelNewerThanCode';
+  readonly projector: string;
+
+  constructor(projector: string, stored: number, code: number) {
+    super(`${projector}: model is newer than this code: upgrade this process (stored version ${stored}, code version ${code})`);
+    this.projector = projector;
+  }
+}
