@@ -18,8 +18,10 @@ export interface ProjectorOverview {
   codeVersion: number;
   /** The version that built the live model; null before the projector first ran. */
   storedVersion: number | null;
-  /** The live model was built by another version than the code's: rebuild it. */
+  /** The live model was built by an older version than the code's: rebuild it. */
   stale: boolean;
+  /** The live model was built by newer code than this process runs: upgrade this process, don't rebuild. */
+  newer: boolean;
   /** `rebuilding` while a build-aside rebuild exists (unless the live projector failed); `new` before the first run. */
   state: ProjectionState | 'new';
   position: string | null;
@@ -51,7 +53,8 @@ export async function projectionOverview(db: Db, projectors: readonly Projector[
       name: projector.name,
       codeVersion: projector.version,
       storedVersion: live?.version ?? null,
-      stale: live !== undefined && live.version !== projector.version,
+      stale: live !== undefined && live.version < projector.version,
+      newer: live !== undefined && live.version > projector.version,
       state,
       position: live?.position ?? null,
       lagEvents: live?.lagEvents ?? null,

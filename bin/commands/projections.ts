@@ -15,7 +15,7 @@ rebuild  builds the read model again from position 0 into <table>__next tables w
          model keeps serving and following the log, then swaps them in atomically and drops the
          old tables. Interrupted (Ctrl-C, a crash), re-running it resumes. Progress on stderr.
          One rebuild of a projector at a time: while one runs, another exits 4 at once.
-status   each projector's code and stored version (stale), checkpoint, lag in events and
+status   each projector's code and stored version (stale, or newer than this code), checkpoint, lag in events and
          seconds, state (live, rebuilding, failed; new before its first run) and last error.
 
 Projectors: ${allProjectors.map((p) => p.name).join(', ')}
@@ -29,7 +29,8 @@ const seconds = (s: number | null): string => (s === null ? '-' : s.toFixed(1));
 function table(rows: readonly ProjectorOverview[]): string {
   const head = ['projector', 'version', 'state', 'position', 'lag events', 'lag s', 'last error'];
   const lines = rows.flatMap((r) => {
-    const version = r.storedVersion === null || !r.stale ? `${r.codeVersion}` : `${r.codeVersion} (stored ${r.storedVersion}, stale)`;
+    const version = r.stale ? `${r.codeVersion} (stored ${r.storedVersion}, stale)`
+      : r.newer ? `${r.codeVersion} (stored ${r.storedVersion}, newer: upgrade this process)` : `${r.codeVersion}`;
     const line = [r.name, version, r.state, r.position ?? '-', `${r.lagEvents ?? '-'}`, seconds(r.lagSeconds), r.lastError ?? ''];
     const b = r.rebuild;
     return b ? [line, [`  ${r.name}:rebuild`, `${b.version}`, b.state, b.position, `${b.lagEvents}`, seconds(b.lagSeconds), b.lastError ?? '']] : [line];
