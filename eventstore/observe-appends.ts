@@ -1,3 +1,4 @@
+import { comparePositions } from './log-position.ts';
 import type { AppendResult, EventStore, LogPosition } from './types.ts';
 
 /** Told, after an append has committed, the position of the last event it wrote. */
@@ -11,7 +12,7 @@ export type AppendObserver = (position: LogPosition) => void;
 export function lastAppended(results: readonly AppendResult[]): LogPosition | null {
   let last: LogPosition | null = null;
   for (const { position } of results) {
-    if (position && (!last || position.commit > last.commit || (position.commit === last.commit && position.prepare > last.prepare))) last = position;
+    if (position && (!last || comparePositions(position, last) > 0)) last = position;
   }
   return last;
 }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { LAG_COUNT_CAP, lagAfterCheckpoint } from './checkpoint-lag.ts';
 import type { Db } from './database.ts';
 
 /** What the metrics read from PostgreSQL at scrape time; the same for every process of a deployment. */
@@ -19,27 +20,19 @@ interface Present {
   indexer_latest: boolean;
 }
 
-/**
- * The events after checkpoint `c`'s position and the age of the first of them (the lag of whoever
- * owns the checkpoint), as `lag.events` and `lag.seconds`: one lateral index scan per checkpoint.
- */
-const lagAfterCheckpoint = sql`cross join lateral (
-    select count(*) as events, extract(epoch from now() - min(e.recorded_at)) as seconds
-    from events e
-    where (e.transaction_id, e.global_position) > (c.position_commit, c.position_prepare)
-  ) lag`;
-
 type LagRow = { name: string; lag_events: string; lag_seconds: number | null };
 const toLag = (r: LagRow) => ({ name: r.name, lagEvents: Number(r.lag_events), lagSeconds: Math.max(0, r.lag_seconds ?? 0) });
 
 /**
- * Reads the log head, projector and relay lag, and indexer checkpoints. Never throws: a table that does not
+ * Reads the log head, projector and relay lag (events counted up to `lagCountCap`, default
+ * LAG_COUNT_CAP, as `projections status` does), and indexer checkpoints. Never throws: a table that does not
  * exist (an older schema) or a query that fails leaves its part empty; an unreachable database
  * gives `up: false`.
  *
  * @example const { projections } = await readDatabaseSnapshot(db);
  */
-export async function readDatabaseSnapshot(db: Db): Promise<DatabaseSnapshot> {
+export async function readDatabaseSnapshot(db: Db, options: { lagCountCap?: number } = {}): Promise<DatabaseSnapshot> {
+  const lag = lagAfterCheckpoint(options.lagCountCap ?? LAG_COUNT_CAP);
   const snapshot: DatabaseSnapshot = { up: false, lastPosition: null, projections: [], relays: [], indexer: [] };
   let present: Present;
   try {
@@ -70,7 +63,7 @@ export async function readDatabaseSnapshot(db: Db): Promise<DatabaseSnapshot> {
       attempt(async () => {
         const { rows } = await sql<LagRow & { state: string }>`
           select c.name, c.state, lag.events::text as lag_events, lag.seconds::float8 as lag_seconds
-          from projection_checkpoints c ${lagAfterCheckpoint}
+          from projection_checkpoints c ${lag}
           order by c.name`.execute(db);
         snapshot.projections = rows.map((r) => ({ ...toLag(r), state: r.state }));
       }),
@@ -81,7 +74,7 @@ export async function readDatabaseSnapshot(db: Db): Promise<DatabaseSnapshot> {
       attempt(async () => {
         const { rows } = await sql<LagRow>`
           select c.name, lag.events::text as lag_events, lag.seconds::float8 as lag_seconds
-          from outbox_checkpoints c ${lagAfterCheckpoint}
+          from outbox_checkpoints c ${lag}
           order by c.name`.execute(db);
         snapshot.relays = rows.map(toLag);
       }),

@@ -1,9 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LogPosition } from '../eventstore/types.ts';
+import { samePosition } from '../eventstore/log-position.ts';
 import type { Db } from '../platform/database.ts';
 import { loadCheckpoint, type Checkpoint } from './checkpoints.ts';
-
-const samePosition = (a: LogPosition, b: LogPosition): boolean => a.commit === b.commit && a.prepare === b.prepare;
 
 /**
  * The checkpoint is no longer the failure a projector stopped on: no longer `failed`, or another

@@ -1,8 +1,7 @@
+import { samePosition } from '../eventstore/log-position.ts';
 import type { LogPosition } from '../eventstore/types.ts';
 import type { Db } from '../platform/database.ts';
-import { readLogBatch, type LogBatch } from './read-log.ts';
-
-type ReadOptions = Parameters<typeof readLogBatch>[1];
+import { readLogBatch, type LogBatch, type LogBatchOptions } from './read-log.ts';
 
 /**
  * One projector's next batch, read on another pooled connection while the current batch is
@@ -14,12 +13,10 @@ type ReadOptions = Parameters<typeof readLogBatch>[1];
  */
 export interface ReadAhead {
   /** Starts reading the batch after `options.after`, dropping any read-ahead still pending. */
-  start(options: ReadOptions): void;
+  start(options: LogBatchOptions): void;
   /** The batch read ahead from `after`, or undefined (none, or one from another position: dropped). */
   take(after: LogPosition): Promise<LogBatch> | undefined;
 }
-
-const same = (a: LogPosition, b: LogPosition): boolean => a.commit === b.commit && a.prepare === b.prepare;
 
 /**
  * A `ReadAhead` over `db`'s pool; one per projector loop.
@@ -41,7 +38,7 @@ export function createReadAhead(db: Db): ReadAhead {
     take(after) {
       const taken = pending;
       pending = undefined;
-      return taken && same(taken.after, after) ? taken.batch : undefined;
+      return taken && samePosition(taken.after, after) ? taken.batch : undefined;
     },
   };
 }

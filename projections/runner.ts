@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Transaction } from 'kysely';
+import { comparePositions } from '../eventstore/log-position.ts';
 import type { LogPosition } from '../eventstore/types.ts';
 import type { Db } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -61,7 +62,7 @@ async function projectLocked(
   if (!checkpoint) throw new Error(`projector ${projector.name} has no checkpoint: call ensureCheckpoint first`);
   if (checkpoint.version > projector.version) throw new ModelNewerThanCode(projector.name, checkpoint.version, projector.version);
   seen.checkpoint = checkpoint;
-  const read = { after: checkpoint.position, limit: batchSize, types: projector.handles };
+  const read = { after: checkpoint.position, limit: batchSize, types: projector.handles, metadataFor: projector.metadataFor };
   const batch = await (ahead?.take(read.after) ?? readLogBatch(trx, read));
   const caughtUp = batch.scanned < batchSize;
   if (ahead && !caughtUp && batch.last) ahead.start({ ...read, after: batch.last });
@@ -107,8 +108,7 @@ async function logEnd(db: Db): Promise<LogPosition | undefined> {
   return rows[0] && { commit: BigInt(rows[0].commit), prepare: BigInt(rows[0].prepare) };
 }
 
-const reached = (at: LogPosition, target: LogPosition): boolean =>
-  at.commit > target.commit || (at.commit === target.commit && at.prepare >= target.prepare);
+const reached = (at: LogPosition, target: LogPosition): boolean => comparePositions(at, target) >= 0;
 
 /**
  * Runs one projector until it has absorbed every event committed before the call, and returns

@@ -1,9 +1,7 @@
 import { sql } from 'kysely';
+import { lagAfterCheckpoint } from '../platform/checkpoint-lag.ts';
 import type { Db } from '../platform/database.ts';
 import { REBUILD_SUFFIX, type ProjectionState } from './checkpoints.ts';
-
-/** Counting the lag costs O(lag): past this it only matters that it is huge. */
-const LAG_COUNT_CAP = 1_000_000;
 
 export interface ProjectionStatus {
   name: string;
@@ -39,13 +37,8 @@ export async function projectionStatus(db: Db): Promise<ProjectionStatus[]> {
     lag_seconds: number | null;
   }>`
     select c.name, c.version, c.state, c.last_error, c.events_processed, c.position_commit::text || '/' || c.position_prepare as position,
-      (select count(*) from (select 1 from events e
-        where (e.transaction_id, e.global_position) > (c.position_commit, c.position_prepare)
-        limit ${LAG_COUNT_CAP}) behind) as lag,
-      (select extract(epoch from now() - e.recorded_at)::float8 from events e
-        where (e.transaction_id, e.global_position) > (c.position_commit, c.position_prepare)
-        order by e.transaction_id, e.global_position limit 1) as lag_seconds
-    from projection_checkpoints c order by c.name`.execute(db);
+      lag.events as lag, lag.seconds as lag_seconds
+    from projection_checkpoints c ${lagAfterCheckpoint()} order by c.name`.execute(db);
   return rows.map((r) => ({
     name: r.name,
     version: r.version,

@@ -27,6 +27,11 @@ export interface Projector {
   name: string;
   version: number;
   handles: readonly string[];
+  /**
+   * The handled types whose `metadata` `apply` reads (absent: all of `handles`). The log reader
+   * fetches it only for those; reading it on any other event throws (projections/read-log.ts).
+   */
+  metadataFor?: readonly string[];
   /** Every read-model table `apply` writes: what a rebuild clones, fills and swaps in. */
   tables: readonly string[];
   apply(trx: Transaction<Database>, events: RecordedEvent[]): Promise<void>;

@@ -1,3 +1,4 @@
+import { comparePositions } from '../../eventstore/log-position.ts';
 import type { LogPosition, RecordedEvent } from '../../eventstore/types.ts';
 
 /** The chain facts the live feed carries (tenant = the event's `metadata.tenantId`). */
@@ -37,7 +38,7 @@ export function decodePosition(token: string): LogPosition | null {
 
 /** Log order: by commit (transaction id), then prepare (global position). */
 export function isAfter(a: LogPosition, b: LogPosition): boolean {
-  return a.commit > b.commit || (a.commit === b.commit && a.prepare > b.prepare);
+  return comparePositions(a, b) > 0;
 }
 
 /** The tenant and client form of a live fact, or null for anything the feed does not carry. */

@@ -1,5 +1,7 @@
+import { observeAppends } from '../../eventstore/observe-appends.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { loadConfig } from '../../platform/config.ts';
+import { openLogSignal } from '../../platform/log-signal.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { openRuntime } from '../../platform/runtime.ts';
 import { allProjectors } from '../../projections/registry.ts';
@@ -29,15 +31,17 @@ with PROJECTIONS_AUTO_REBUILD=true it is rebuilt aside and swapped in, otherwise
     if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 0) throw new UsageError('--poll-interval must be a non-negative integer');
     const logger = createLogger(config.LOG_LEVEL);
     const runtime = await openRuntime(config, logger);
+    const signal = openLogSignal({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX, onError: (error) => logger.warn({ err: error }, 'log signal: Redis error') });
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     try {
       logger.info({ projectors: allProjectors.map((p) => p.name), batchSize }, 'projectors started');
-      // The expiry sweeper runs beside the projectors and stops with them (signal, or every projector failed).
+      // The expiry sweeper runs beside the projectors and stops with them (signal, or every projector failed);
+      // its expiries are announced on the log signal, so live feeds hear of them at once.
       const sweeping = new AbortController();
-      const sweeper = runExpirySweeper(runtime.db, createPostgresEventStore(runtime.db), {
+      const sweeper = runExpirySweeper(runtime.db, observeAppends(createPostgresEventStore(runtime.db), signal.notify), {
         intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: AbortSignal.any([controller.signal, sweeping.signal]), logger,
       });
       await Promise.all([runProjections(runtime.db, allProjectors, { batchSize, pollIntervalMs, signal: controller.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }).finally(() => sweeping.abort()), sweeper]);
@@ -47,6 +51,7 @@ with PROJECTIONS_AUTO_REBUILD=true it is rebuilt aside and swapped in, otherwise
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      await signal.close();
       await runtime.close();
     }
   },

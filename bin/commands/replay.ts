@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { loadConfig, networkPassphrase } from '../../platform/config.ts';
+import { openLogSignal } from '../../platform/log-signal.ts';
 import { openRuntime } from '../../platform/runtime.ts';
 import { replayJob } from '../../indexer/checkpoints.ts';
 import { parseContracts } from '../../indexer/decoders/contracts.ts';
@@ -91,6 +92,7 @@ export const replay: CliCommand = {
       const stop = () => abort.abort();
       process.once('SIGINT', stop).once('SIGTERM', stop);
       const runtime = values['dry-run'] ? null : await openRuntime(config, logger);
+      const signal = runtime && openLogSignal({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX, onError: (error) => logger.warn({ err: error }, 'log signal: Redis error') });
       try {
         const stats = await runIndexer(runtime?.db ?? null, {
           job: replayJob(name, from, to),
@@ -101,6 +103,7 @@ export const replay: CliCommand = {
           dryRun: values['dry-run'] ?? false,
           signal: abort.signal,
           logger,
+          ...(signal ? { onAppended: signal.notify } : {}),
           onProgress: (s) => progress.update({ ledgersDone: s.ledgers, ledgersTotal: total, events: s.events }),
         });
         progress.done();
@@ -109,6 +112,7 @@ export const replay: CliCommand = {
         return abort.signal.aborted ? EXIT.failed : EXIT.ok;
       } finally {
         process.off('SIGINT', stop).off('SIGTERM', stop);
+        await signal?.close();
         await runtime?.close();
       }
     } catch (error) {

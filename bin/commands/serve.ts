@@ -31,7 +31,8 @@ Stops cleanly on SIGINT/SIGTERM.`,
       config.PROJECTORS && !values['no-projectors']
         ? Promise.all([
             runProjections(runtime.db, allProjectors, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }),
-            runExpirySweeper(runtime.db, eventStore, { intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: projecting.signal, logger }),
+            // The app's store: the log signal announces its appends, so live feeds hear of expiries at once.
+            runExpirySweeper(runtime.db, app.services.eventStore, { intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: projecting.signal, logger }),
           ])
         : Promise.resolve();
     await app.listen({ port, host: config.HOST });

@@ -16,6 +16,7 @@ export function createCreatorAnalyticsProjector(options: { name?: string; tables
     name,
     version: options.version ?? 1,
     handles: CREATOR_ANALYTICS_EVENT_TYPES,
+    metadataFor: [],
     tables: names,
     withTables: (tables, rebuildName) => createCreatorAnalyticsProjector({ ...options, name: rebuildName, tables }),
     async apply(trx: Transaction<Database>, events: RecordedEvent[]) {

@@ -24,6 +24,7 @@ export function createHeatmapProjector(options: { name?: string; tables?: TableN
     name: options.name ?? 'view-heatmap',
     version: options.version ?? 1,
     handles: ['ViewEventsRecorded'],
+    metadataFor: [],
     tables: [live],
     withTables: (tables, rebuildName) => createHeatmapProjector({ ...options, name: rebuildName, tables }),
     async apply(trx: Transaction<Database>, events: RecordedEvent[]) {

@@ -69,6 +69,7 @@ export function createContentProjector(options: { name?: string; table?: string;
     name,
     version: options.version ?? 1,
     handles: CONTENT_EVENT_TYPES,
+    metadataFor: [],
     tables: [live],
     withTables: (tables, rebuildName) => createContentProjector({ ...options, name: rebuildName, table: tableFor(tables, live) }),
     async apply(trx: Transaction<Database>, events: RecordedEvent[]) {

@@ -62,6 +62,7 @@ export function createCreatorsProjector(options: { name?: string; table?: string
     name,
     version: options.version ?? 1,
     handles: CREATOR_EVENT_TYPES,
+    metadataFor: [],
     tables: [live],
     withTables: (tables, rebuildName) => createCreatorsProjector({ ...options, name: rebuildName, table: tableFor(tables, live) }),
     async apply(trx: Transaction<Database>, events: RecordedEvent[]) {

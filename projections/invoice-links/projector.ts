@@ -100,6 +100,7 @@ export function createInvoiceLinksProjector(options: { name?: string; table?: st
     name,
     version: options.version ?? 1,
     handles: INVOICE_LINK_EVENT_TYPES,
+    metadataFor: [],
     tables: [live],
     withTables: (tables, rebuildName) => createInvoiceLinksProjector({ ...options, name: rebuildName, table: tableFor(tables, live) }),
     async apply(trx: Transaction<Database>, events: RecordedEvent[]) {

@@ -96,8 +96,8 @@ export function evolveStreamRow(current: Row | undefined, recorded: RecordedEven
   const event = { type: recorded.type, data: recorded.data } as StreamEvent;
   const row = current ?? { state: initialState(), createdLedger: null, createdTx: null, updatedAt: recorded.recordedAt.toISOString() };
   const state = evolve(row.state, event);
-  const chain = recorded.metadata.chain;
-  const created = event.type === 'StreamCreated' && chain !== undefined;
+  const chain = event.type === 'StreamCreated' ? recorded.metadata.chain : undefined;
+  const created = chain !== undefined;
   return {
     state,
     createdLedger: created ? chain.ledger : row.createdLedger,
@@ -120,6 +120,7 @@ export function createStreamsProjector(options: { name?: string; table?: string;
     name,
     version: options.version ?? 1,
     handles: STREAM_EVENT_TYPES,
+    metadataFor: ['StreamCreated'],
     tables: [live],
     withTables: (tables, rebuildName) => createStreamsProjector({ ...options, name: rebuildName, table: tableFor(tables, live) }),
     async apply(trx: Transaction<Database>, events: RecordedEvent[]) {

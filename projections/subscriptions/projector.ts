@@ -127,6 +127,7 @@ export function createSubscriptionsProjector(options: { name?: string; table?: s
     name,
     version: options.version ?? 2,
     handles: SUBSCRIPTION_EVENT_TYPES,
+    metadataFor: ['SubscriptionActivated'],
     tables: [live],
     withTables: (tables, rebuildName) => createSubscriptionsProjector({ ...options, name: rebuildName, table: tableFor(tables, live) }),
     async apply(trx: Transaction<Database>, events: RecordedEvent[]) {

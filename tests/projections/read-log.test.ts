@@ -64,3 +64,17 @@ t.test('never reads past a transaction still in flight', async (t) => {
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from events`.execute(db);
   t.equal(rows[0]!.n, 3);
 });
+
+t.test('with metadataFor, metadata is fetched only for those types and reading it on the others throws', async (t) => {
+  const { db } = await testDatabase(t);
+  await appendToStreams(db, [{ streamId: 's-1', events: [event('A'), event('B'), event('C')] }]);
+  const batch = await readLogBatch(db, { after: START, limit: 10, types: ['A', 'B'], metadataFor: ['A'] });
+  t.same(batch.events.map((e) => e.type), ['A', 'B']);
+  t.equal(batch.scanned, 3, 'the unwanted tail is still scanned');
+  t.same(batch.events[0]!.metadata, { source: 'command' });
+  t.throws(() => batch.events[1]!.metadata, /B .* was read without its metadata: add 'B' to the reader's metadataFor/);
+  const none = await readLogBatch(db, { after: START, limit: 10, types: ['A', 'B'], metadataFor: [] });
+  t.throws(() => none.events[0]!.metadata, /A .* was read without its metadata/, 'an empty list reads no metadata');
+  const all = await readLogBatch(db, { after: START, limit: 10, types: ['A', 'B'] });
+  t.same(all.events.map((e) => e.metadata), [{ source: 'command' }, { source: 'command' }], 'absent: every wanted type carries it');
+});

@@ -84,6 +84,17 @@ t.test('a failing projector records failed, keeps its position, and resumes once
   t.equal((await sql<{ n: string }>`select sum(bills_count)::text as n from subscriptions`.execute(db)).rows[0]!.n, '1');
 });
 
+t.test('a projector reading metadata it did not declare in metadataFor fails loudly', async (t) => {
+  const { db } = await testDatabase(t);
+  await appendToStreams(db, appendsFor([
+    subEvent('SubscriptionActivated', alice, creator, { token: usdc, ratePerSecond: '7', planId: 1, activatedAt: at(1) }, 4242),
+  ]));
+  t.same(subscriptionsProjector.metadataFor, ['SubscriptionActivated']);
+  const undeclared: Projector = { ...createSubscriptionsProjector({ name: 'undeclared' }), metadataFor: [] };
+  await t.rejects(catchUp(db, undeclared), /cannot apply SubscriptionActivated .*read without its metadata: add 'SubscriptionActivated' to the reader's metadataFor/);
+  t.equal((await loadCheckpoint(db, 'undeclared'))!.state, 'failed');
+});
+
 t.test('concurrent runners of one projector apply each batch exactly once', async (t) => {
   const { db } = await testDatabase(t, { poolMax: 12 });
   const events = Array.from({ length: 400 }, (_, i) =>
