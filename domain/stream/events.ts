@@ -7,20 +7,19 @@ interface Ref {
 }
 
 // Facts, recorded by the indexer (../shared/CONTRACT_EVENTS.md, StellarStream V1 and V2).
-export type StreamCreated = {
-  type: 'StreamCreated';
-  data: Ref & {
-    sender: Address;
-    receiver: Address;
-    token: Address;
-    totalAmount: Stroops;
-    startAt: Timestamp;
-    cliffAt: Timestamp | null;
-    endAt: Timestamp;
-    memo: string | null;
-    createdAt: Timestamp;
-  };
+/** What a stream is opened with: the same in the request (intent) and in the chain's creation (fact). */
+export type StreamTerms = {
+  sender: Address;
+  receiver: Address;
+  token: Address;
+  totalAmount: Stroops;
+  startAt: Timestamp;
+  cliffAt: Timestamp | null;
+  endAt: Timestamp;
+  memo: string | null;
 };
+
+export type StreamCreated = { type: 'StreamCreated'; data: Ref & StreamTerms & { createdAt: Timestamp } };
 export type StreamWithdrawn = {
   type: 'StreamWithdrawn';
   data: Ref & { beneficiary: Address; amount: Stroops; withdrawnTotal: Stroops | null; withdrawnAt: Timestamp };
@@ -40,19 +39,7 @@ export type StreamFact = StreamCreated | StreamWithdrawn | StreamToppedUp | Stre
 // on-chain stream's, beside the facts that confirm them.
 export type StreamCreationRequested = {
   type: 'StreamCreationRequested';
-  data: {
-    requestId: string;
-    contractId: Address;
-    sender: Address;
-    receiver: Address;
-    token: Address;
-    totalAmount: Stroops;
-    startAt: Timestamp;
-    cliffAt: Timestamp | null;
-    endAt: Timestamp;
-    memo: string | null;
-    requestedAt: Timestamp;
-  };
+  data: { requestId: string; contractId: Address } & StreamTerms & { requestedAt: Timestamp };
 };
 export type WithdrawalRequested = { type: 'WithdrawalRequested'; data: Ref & { beneficiary: Address; amount: Stroops; requestedAt: Timestamp } };
 export type StreamCancellationRequested = { type: 'StreamCancellationRequested'; data: Ref & { caller: Address; requestedAt: Timestamp } };
