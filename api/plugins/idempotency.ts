@@ -27,11 +27,40 @@ function requestHash(request: FastifyRequest): string {
   return createHash('sha256').update(`${request.method} ${request.url}\n${canonical(request.body ?? null)}`).digest('hex');
 }
 
+/** The `code` of an error body, or undefined when the payload is not one. */
+function errorCode(payload: string): string | undefined {
+  try {
+    const code = (JSON.parse(payload) as { code?: unknown } | null)?.code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Idempotency-Key on writes, with Stripe's semantics: the first response (status and body, even
- * an error) is stored; the same key and body within 24 h get it again (`Idempotent-Replayed: true`);
- * the same key with another body is 422 IDEMPOTENCY.KEY_REUSED; a retry while the first is still
- * running is 409 IDEMPOTENCY.IN_PROGRESS.
+ * Whether a response means the endpoint never began executing, so that (as Stripe does) nothing is
+ * stored under the key and a retry with it runs again: 400 VALIDATION.FAILED (the request's
+ * values were refused), 409 CONCURRENCY.CONFLICT (a concurrent write took the revision; nothing
+ * was appended) and 429 (throttled). Every other answer, 500s included, is the key's result.
+ *
+ * @example notStarted(409, '{"code":"CONCURRENCY.CONFLICT","message":"…"}'); // true
+ * @example notStarted(422, '{"code":"CREATOR.ALREADY_REGISTERED","message":"…"}'); // false
+ */
+export function notStarted(statusCode: number, payload: string): boolean {
+  if (statusCode === 429) return true;
+  if (statusCode === 400) return errorCode(payload) === 'VALIDATION.FAILED';
+  if (statusCode === 409) return errorCode(payload) === 'CONCURRENCY.CONFLICT';
+  return false;
+}
+
+/**
+ * Idempotency-Key on writes, with Stripe's semantics: the first response of a request that began
+ * executing (status and body, errors and 500s included) is stored; the same key and body within
+ * 24 h get it again (`Idempotent-Replayed: true`); the same key with another body is 422
+ * IDEMPOTENCY.KEY_REUSED; a retry while the first is still running is 409 IDEMPOTENCY.IN_PROGRESS.
+ * The key is claimed in preHandler, after auth, rate limiting and schema validation, so their
+ * refusals store nothing; a claimed request whose answer is `notStarted` releases the claim
+ * instead of storing it, so the same key can be retried.
  */
 export default fp(
   async (app) => {
@@ -75,12 +104,18 @@ export default fp(
 
     app.addHook('onSend', async (request, reply, payload) => {
       if (!request.idempotency || typeof payload !== 'string') return payload;
-      await app.services.db
-        .updateTable('idempotency_keys')
-        .set({ status_code: reply.statusCode, response_body: payload, completed_at: new Date() })
-        .where('principal', '=', request.idempotency.principal)
-        .where('key', '=', request.idempotency.key)
-        .execute();
+      const { principal, key } = request.idempotency;
+      const { db } = app.services;
+      if (notStarted(reply.statusCode, payload)) {
+        await db.deleteFrom('idempotency_keys').where('principal', '=', principal).where('key', '=', key).where('status_code', 'is', null).execute();
+      } else {
+        await db
+          .updateTable('idempotency_keys')
+          .set({ status_code: reply.statusCode, response_body: payload, completed_at: new Date() })
+          .where('principal', '=', principal)
+          .where('key', '=', key)
+          .execute();
+      }
       return payload;
     });
   },

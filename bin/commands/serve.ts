@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { allProjectors } from '../../projections/registry.ts';
@@ -8,6 +9,21 @@ import { createLogger } from '../../platform/logger.ts';
 import { openRuntime } from '../../platform/runtime.ts';
 import { onShutdown } from '../../platform/shutdown.ts';
 import { parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
+
+/**
+ * Ties work running beside `app` (the projectors, the expiry sweeper) to its close: `app.close()`
+ * aborts `controller` and awaits `work` in a `preClose` hook (new requests already get 503), and
+ * only then stops the server and runs the `onClose` hooks that close the log signal and Redis. A
+ * sweep in flight so ends on open connections, its appends announced. Call before `listen`.
+ *
+ * @example const stop = new AbortController(); stopBeforeClosing(app, stop, runExpirySweeper(db, store, { intervalMs, signal: stop.signal }));
+ */
+export function stopBeforeClosing(app: FastifyInstance, controller: AbortController, work: Promise<unknown>): void {
+  app.addHook('preClose', async () => {
+    controller.abort();
+    await work;
+  });
+}
 
 export const serve: CliCommand = {
   usage: `substream serve [--no-projectors] [--port N]
@@ -26,20 +42,17 @@ Stops cleanly on SIGINT/SIGTERM.`,
     const runtime = await openRuntime(config, logger);
     const eventStore = createPostgresEventStore(runtime.db);
     const app = await buildApp({ services: { config, db: runtime.db, eventStore, jwtSecret: runtime.jwtSecret } });
-    const projecting = new AbortController();
-    const projectors =
-      config.PROJECTORS && !values['no-projectors']
-        ? Promise.all([
-            runProjections(runtime.db, allProjectors, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }),
-            // The app's store: the log signal announces its appends, so live feeds hear of expiries at once.
-            runExpirySweeper(runtime.db, app.services.eventStore, { intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: projecting.signal, logger }),
-          ])
-        : Promise.resolve();
+    if (config.PROJECTORS && !values['no-projectors']) {
+      const projecting = new AbortController();
+      stopBeforeClosing(app, projecting, Promise.all([
+        runProjections(runtime.db, allProjectors, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }),
+        // The app's store: the log signal announces its appends (the live feed wakes at once).
+        runExpirySweeper(runtime.db, app.services.eventStore, { intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: projecting.signal, logger }),
+      ]));
+    }
     await app.listen({ port, host: config.HOST });
     await onShutdown(logger, async () => {
       await app.close();
-      projecting.abort();
-      await projectors;
       await runtime.close();
     });
     return 0;
