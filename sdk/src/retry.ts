@@ -21,13 +21,15 @@ export function retryPolicy(retries: number | RetryOptions | undefined): RetryPo
 }
 
 /**
- * Whether an answer is worth sending again: 429, any 5xx, and 409 IDEMPOTENCY.IN_PROGRESS (the
- * first attempt with the same key is still running on the server).
+ * Whether an answer is worth sending again: 429, any 5xx, 409 IDEMPOTENCY.IN_PROGRESS (the first
+ * attempt with the same key is still running on the server) and 409 CONCURRENCY.CONFLICT (another
+ * write to the same stream won the race; the server stores no answer for it under the key, so the
+ * retry reads the stream again and decides afresh).
  *
  * @example retryableStatus(503, undefined); // true
  */
 export function retryableStatus(status: number, code: string | undefined): boolean {
-  return status === 429 || status >= 500 || (status === 409 && code === 'IDEMPOTENCY.IN_PROGRESS');
+  return status === 429 || status >= 500 || (status === 409 && (code === 'IDEMPOTENCY.IN_PROGRESS' || code === 'CONCURRENCY.CONFLICT'));
 }
 
 /**

@@ -16,6 +16,7 @@ t.test('retry policy: defaults, Retry-After in seconds or as a date, caps, jitte
   }
   t.ok(retryableStatus(429, 'RATE_LIMIT.EXCEEDED') && retryableStatus(500, 'INTERNAL') && retryableStatus(503, undefined));
   t.ok(retryableStatus(409, 'IDEMPOTENCY.IN_PROGRESS'), 'the first attempt is still running');
-  t.notOk(retryableStatus(409, 'CONCURRENCY.CONFLICT'), 'the server stored that answer under the key: a retry would replay it');
+  t.ok(retryableStatus(409, 'CONCURRENCY.CONFLICT'), 'the server keeps no answer for a lost race under the key: a retry decides afresh');
+  t.notOk(retryableStatus(409, 'SOMETHING.ELSE'), 'other conflicts are answers');
   t.notOk(retryableStatus(404, 'STREAM.NOT_FOUND'));
 });
