@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { ArrayRowsClient } from './array-rows.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -21,6 +22,7 @@ export function createDb(options: { url: string; max?: number; applicationName?:
     connectionString: options.url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'substream',
+    Client: ArrayRowsClient,
   });
   // A connection the server drops (restart, failover) fails the query that uses it and is then
   // discarded by the pool; without these listeners its 'error' event would crash the process.

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { horizon } from '../eventstore/postgres/read.ts';
 import type { EventMetadata, LogPosition, RecordedEvent } from '../eventstore/types.ts';
+import { arrayRows } from '../platform/array-rows.ts';
 import type { Conn } from './types.ts';
 
 export interface LogBatch {
@@ -12,36 +13,49 @@ export interface LogBatch {
   events: RecordedEvent[];
 }
 
-interface WireEvent {
-  nth: number;
-  wanted: boolean;
-  id: string;
-  type: string;
-  streamId: string;
-  revision: number;
-  data: unknown;
-  /** JSON text: decoded on first read, since most projectors never look at it. */
-  metadata: string | null;
-  commit: string;
-  prepare: string;
-  at: number;
-}
+/**
+ * One scanned event as the statement returns it, by column: nth, wanted, commit, prepare, id,
+ * type, stream id, revision, data (unwanted: null), metadata as JSON text (not fetched: null),
+ * recorded at (epoch ms).
+ */
+type WireRow = [number, boolean, string, string, string, string, string, number, unknown, string | null, number];
 
 /**
  * A recorded event whose `metadata` is parsed from its JSON text the first time it is read; one
- * read without it (`withMetadata` false) throws there rather than carry a wrong value.
+ * read without it throws there rather than carry a wrong value. A class, so the getter lives on
+ * the prototype instead of being built for every event.
  */
-function recordedEvent(e: WireEvent, commit: bigint, withMetadata: boolean): RecordedEvent {
-  const prepare = BigInt(e.prepare);
-  let metadata: EventMetadata | undefined;
-  return {
-    id: e.id, type: e.type, data: e.data, streamId: e.streamId, streamRevision: e.revision, globalPosition: prepare,
-    position: { commit, prepare }, recordedAt: new Date(e.at),
-    get metadata(): EventMetadata {
-      if (!withMetadata) throw new Error(`${e.type} ${e.id} was read without its metadata: add '${e.type}' to the reader's metadataFor`);
-      return (metadata ??= JSON.parse(e.metadata!) as EventMetadata);
-    },
-  };
+class LogEvent implements RecordedEvent {
+  id: string;
+  type: string;
+  data: unknown;
+  streamId: string;
+  streamRevision: number;
+  globalPosition: bigint;
+  position: LogPosition;
+  recordedAt: Date;
+  #metadataText: string | null;
+  #withMetadata: boolean;
+  #metadata: EventMetadata | undefined;
+
+  constructor(row: WireRow, commit: bigint, withMetadata: boolean) {
+    const prepare = BigInt(row[3]);
+    this.id = row[4];
+    this.type = row[5];
+    this.data = row[8];
+    this.streamId = row[6];
+    this.streamRevision = row[7];
+    this.globalPosition = prepare;
+    this.position = { commit, prepare };
+    this.recordedAt = new Date(row[10]);
+    this.#metadataText = row[9];
+    this.#withMetadata = withMetadata;
+  }
+
+  get metadata(): EventMetadata {
+    if (!this.#withMetadata) throw new Error(`${this.type} ${this.id} was read without its metadata: add '${this.type}' to the reader's metadataFor`);
+    return (this.#metadata ??= JSON.parse(this.#metadataText!) as EventMetadata);
+  }
 }
 
 export interface LogBatchOptions {
@@ -50,6 +64,29 @@ export interface LogBatchOptions {
   types: readonly string[];
   /** The wanted types whose `metadata` is read (absent: all of `types`); on the others it throws. */
   metadataFor?: readonly string[] | undefined;
+}
+
+function logBatchQuery(options: LogBatchOptions, metadataFor: readonly string[]) {
+  return sql`
+    select w.nth::int as nth, w.wanted, w.transaction_id::text as commit, w.global_position::text as prepare,
+      w.event_id as id, w.type, w.stream_id as "streamId", w.stream_revision::int as revision,
+      case when w.wanted then w.data end as data,
+      case when w.wanted and w.type = any(${metadataFor}::text[]) then w.metadata::text end as metadata,
+      date_part('epoch', w.recorded_at) * 1000 as at
+    from (
+      select e.*, e.type = any(${options.types}::text[]) as wanted,
+        row_number() over log as nth, lead(false, 1, true) over log as last
+      from (
+        select * from events
+        where (events.transaction_id, events.global_position) > (${options.after.commit.toString()}::xid8, ${options.after.prepare.toString()}::bigint)
+          and events.transaction_id < ${horizon}
+        order by events.transaction_id, events.global_position
+        limit ${options.limit}
+      ) e
+      window log as (order by e.transaction_id, e.global_position)
+    ) w
+    where w.wanted or w.last
+    order by w.transaction_id, w.global_position`;
 }
 
 /**
@@ -66,36 +103,19 @@ export interface LogBatchOptions {
  * await readLogBatch(trx, { after, limit: 10_000, types: ['A', 'B'], metadataFor: ['A'] }); // B's `metadata` throws
  */
 export async function readLogBatch(conn: Conn, options: LogBatchOptions): Promise<LogBatch> {
-  const metadataFor = options.metadataFor && new Set(options.metadataFor);
-  const fetchMetadata = metadataFor ? sql`w.wanted and w.type = any(${[...metadataFor]}::text[])` : sql`w.wanted`;
-  const { rows } = await sql<WireEvent & { last: boolean }>`
-    select w.nth::int as nth, w.last, w.wanted, w.transaction_id::text as commit, w.global_position::text as prepare,
-      w.event_id as id, w.type, w.stream_id as "streamId", w.stream_revision::int as revision,
-      case when w.wanted then w.data end as data, case when ${fetchMetadata} then w.metadata::text end as metadata,
-      date_part('epoch', w.recorded_at) * 1000 as at
-    from (
-      select e.*, e.type = any(${[...options.types]}::text[]) as wanted,
-        row_number() over log as nth, lead(false, 1, true) over log as last
-      from (
-        select * from events
-        where (events.transaction_id, events.global_position) > (${options.after.commit.toString()}::xid8, ${options.after.prepare.toString()}::bigint)
-          and events.transaction_id < ${horizon}
-        order by events.transaction_id, events.global_position
-        limit ${options.limit}
-      ) e
-      window log as (order by e.transaction_id, e.global_position)
-    ) w
-    where w.wanted or w.last
-    order by w.transaction_id, w.global_position`.execute(conn);
+  const metadataFor = options.metadataFor ?? options.types;
+  const withMetadata = new Set(metadataFor);
+  // Rows as arrays: decoding is most of what a catching-up projector spends.
+  const rows = await arrayRows<WireRow>(conn, logBatchQuery(options, metadataFor));
   const events: RecordedEvent[] = [];
   let commitText = '';
   let commit = 0n;
-  for (const e of rows) {
-    if (!e.wanted) continue;
+  for (const row of rows) {
+    if (!row[1]) continue;
     // A batch spans few transactions: parse each transaction id once.
-    if (e.commit !== commitText) [commitText, commit] = [e.commit, BigInt(e.commit)];
-    events.push(recordedEvent(e, commit, !metadataFor || metadataFor.has(e.type)));
+    if (row[2] !== commitText) [commitText, commit] = [row[2], BigInt(row[2])];
+    events.push(new LogEvent(row, commit, withMetadata.has(row[5])));
   }
   const tail = rows[rows.length - 1];
-  return { scanned: tail?.nth ?? 0, last: tail && { commit: BigInt(tail.commit), prepare: BigInt(tail.prepare) }, events };
+  return { scanned: tail?.[0] ?? 0, last: tail && { commit: BigInt(tail[2]), prepare: BigInt(tail[3]) }, events };
 }
