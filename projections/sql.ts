@@ -5,7 +5,23 @@ export function isoText(column: string): string {
   return `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
-/** `col1, to_char(col2 …) as col2, …` for a select that returns timestamps as ISO text. */
-export function selectColumns(columns: readonly (readonly [string, string])[]): RawBuilder<unknown> {
-  return sql.raw(columns.map(([name, type]) => (type === 'timestamptz' ? `${isoText(name)} as ${name}` : name)).join(', '));
+const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * `col1, to_char(col2 …) as col2, …` for a select that returns timestamps as ISO text; with
+ * `camelCase`, each column comes back under its camelCase name (`tenant_id as "tenantId"`), so
+ * rows need no renaming in JavaScript.
+ *
+ * @example selectColumns([['tenant_id', 'text']], { camelCase: true }) // tenant_id as "tenantId"
+ */
+export function selectColumns(columns: readonly (readonly [string, string])[], options: { camelCase?: boolean } = {}): RawBuilder<unknown> {
+  const alias = (name: string) => (options.camelCase ? `"${camel(name)}"` : name);
+  return sql.raw(
+    columns
+      .map(([name, type]) => {
+        const value = type === 'timestamptz' ? isoText(name) : name;
+        return value === alias(name) ? name : `${value} as ${alias(name)}`;
+      })
+      .join(', '),
+  );
 }

@@ -32,22 +32,18 @@ export interface Subscription {
   updatedAt: string;
 }
 
-const selectList = selectColumns(COLUMNS);
-const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-
-function toSubscription(row: Record<string, unknown>): Subscription {
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [camel(k), v])) as unknown as Subscription;
-}
+/** Every column under its API name: rows arrive as `Subscription`s. */
+const selectList = selectColumns(COLUMNS, { camelCase: true });
 
 /**
  * One subscription by id (`${subscriber}-${creator}`), if the read scope may see it, as one query.
  *
  * @example const sub = await readInScope(db, { wallet }, subscriptionById(`${wallet}-${creator}`));
  */
-export function subscriptionById(subscriptionId: string): ScopedQuery<Record<string, unknown>, Subscription | undefined> {
+export function subscriptionById(subscriptionId: string): ScopedQuery<Subscription, Subscription | undefined> {
   return {
     query: sql`select ${selectList} from subscriptions where subscription_id = ${subscriptionId}`,
-    result: (rows) => rows[0] && toSubscription(rows[0]),
+    result: (rows) => rows[0],
   };
 }
 
@@ -66,10 +62,10 @@ export async function getSubscription(conn: Conn, subscriptionId: string): Promi
  *
  * @example const mine = await readInScope(db, { wallet }, walletSubscriptions(wallet));
  */
-export function walletSubscriptions(wallet: string): ScopedQuery<Record<string, unknown>, Subscription[]> {
+export function walletSubscriptions(wallet: string): ScopedQuery<Subscription, Subscription[]> {
   return {
     query: sql`select ${selectList} from subscriptions where subscriber = ${wallet} order by subscription_id`,
-    result: (rows) => rows.map(toSubscription),
+    result: (rows) => rows,
   };
 }
 
@@ -100,14 +96,14 @@ export async function listSubscribers(
 ): Promise<SubscriberPage> {
   const limit = Math.max(1, Math.min(options.limit, 500));
   const after = options.cursor ? decodeCursor(options.cursor) : null;
-  const { rows } = await sql<Record<string, unknown>>`
+  const { rows } = await sql<Subscription>`
     select ${selectList} from subscriptions
     where tenant_id = current_setting('app.current_tenant_id', true)
       ${options.status ? sql`and status = ${options.status}` : sql``}
       ${after !== null ? sql`and subscription_id > ${after}` : sql``}
     order by subscription_id
     limit ${limit + 1}`.execute(conn);
-  const items = rows.slice(0, limit).map(toSubscription);
+  const items = rows.slice(0, limit);
   const nextCursor = rows.length > limit ? encodeCursor(items[items.length - 1]!.subscriptionId) : null;
   return { items, nextCursor };
 }
