@@ -67,6 +67,8 @@ export function openLogSignal(options: LogSignalOptions): LogSignal {
   const connect = () => new Redis(url, { maxRetriesPerRequest: 1 }).on('error', onError);
   let publisher: Redis | null = null;
   let subscriber: Promise<Redis> | null = null;
+  // After close, notify and subscribe do nothing: they must not open a connection no one will close.
+  let closed = false;
 
   const listen = async () => {
     const connection = connect();
@@ -88,16 +90,19 @@ export function openLogSignal(options: LogSignalOptions): LogSignal {
 
   return {
     notify(position) {
+      if (closed) return;
       publisher ??= connect();
       publisher.publish(channel, encode(position)).catch(onError);
     },
     async subscribe(handler) {
+      if (closed) return () => {};
       subscriber ??= listen();
       await subscriber;
       handlers.add(handler);
       return () => void handlers.delete(handler);
     },
     async close() {
+      closed = true;
       handlers.clear();
       const connections = [publisher, await subscriber?.catch(() => null)];
       await Promise.allSettled(connections.map((connection) => connection?.quit()));

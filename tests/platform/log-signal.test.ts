@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import t from 'tap';
 import type { LogPosition } from '../../eventstore/types.ts';
 import { openLogSignal } from '../../platform/log-signal.ts';
@@ -60,4 +62,20 @@ t.test('without Redis, announcements stay in the process; a failing subscriber s
   t.doesNotThrow(() => signal.notify(position(1)), 'the appender never sees a subscriber fail');
   t.same(first.positions, [position(1)], 'told synchronously');
   t.same(apart.positions, [], 'another signal in the same process hears nothing');
+});
+
+t.test('after close, notify opens no connection: a process that closed its signal can exit', async (t) => {
+  const script = `
+    import { openLogSignal } from ${JSON.stringify(new URL('../../platform/log-signal.ts', import.meta.url).href)};
+    const signal = openLogSignal({ url: ${JSON.stringify(REDIS_URL)}, prefix: 'test:closed:' });
+    signal.notify({ commit: 2n, prepare: 1n });
+    await signal.close();
+    signal.notify({ commit: 3n, prepare: 2n });
+    (await signal.subscribe(() => {}))();
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+  clearTimeout(timer);
+  t.same({ code, signal }, { code: 0, signal: null }, 'it exits by itself (a connection opened after close would keep it alive)');
 });
