@@ -14,16 +14,18 @@ export interface LogBatch {
 }
 
 /**
- * One scanned event as the statement returns it, by column: nth, wanted, commit, prepare, id,
+ * One scanned event as the statement returns it, by column: how many events the batch scanned
+ * (on its last row only, null on the others), wanted, commit, prepare, id,
  * type, stream id, revision, data (unwanted: null), metadata as JSON text (not fetched: null),
  * recorded at (epoch ms).
  */
-type WireRow = [number, boolean, string, string, string, string, string, number, unknown, string | null, number];
+type WireRow = [number | null, boolean, string, string, string, string, string, number, unknown, string | null, number];
 
 /**
  * A recorded event whose `metadata` is parsed from its JSON text the first time it is read; one
- * read without it throws there rather than carry a wrong value. A class, so the getter lives on
- * the prototype instead of being built for every event.
+ * read without it throws there rather than carry a wrong value. Its position, which projectors
+ * rarely read (the checkpoint comes from the batch), is parsed on first read too. A class, so the
+ * getters live on the prototype instead of being built for every event.
  */
 class LogEvent implements RecordedEvent {
   id: string;
@@ -31,25 +33,33 @@ class LogEvent implements RecordedEvent {
   data: unknown;
   streamId: string;
   streamRevision: number;
-  globalPosition: bigint;
-  position: LogPosition;
   recordedAt: Date;
+  #commit: bigint;
+  #prepareText: string;
+  #position: LogPosition | undefined;
   #metadataText: string | null;
   #withMetadata: boolean;
   #metadata: EventMetadata | undefined;
 
   constructor(row: WireRow, commit: bigint, withMetadata: boolean) {
-    const prepare = BigInt(row[3]);
     this.id = row[4];
     this.type = row[5];
     this.data = row[8];
     this.streamId = row[6];
     this.streamRevision = row[7];
-    this.globalPosition = prepare;
-    this.position = { commit, prepare };
     this.recordedAt = new Date(row[10]);
+    this.#commit = commit;
+    this.#prepareText = row[3];
     this.#metadataText = row[9];
     this.#withMetadata = withMetadata;
+  }
+
+  get position(): LogPosition {
+    return (this.#position ??= { commit: this.#commit, prepare: BigInt(this.#prepareText) });
+  }
+
+  get globalPosition(): bigint {
+    return this.position.prepare;
   }
 
   get metadata(): EventMetadata {
@@ -68,7 +78,7 @@ export interface LogBatchOptions {
 
 function logBatchQuery(options: LogBatchOptions, metadataFor: readonly string[]) {
   return sql`
-    select w.nth::int as nth, w.wanted, w.transaction_id::text as commit, w.global_position::text as prepare,
+    select case when w.last then w.nth::int end as nth, w.wanted, w.transaction_id::text as commit, w.global_position::text as prepare,
       w.event_id as id, w.type, w.stream_id as "streamId", w.stream_revision::int as revision,
       case when w.wanted then w.data end as data,
       case when w.wanted and w.type = any(${metadataFor}::text[]) then w.metadata::text end as metadata,
