@@ -6,8 +6,13 @@ import { createDb } from '../platform/database.ts';
 import { migrateToLatest } from '../platform/migrate.ts';
 import { signToken } from '../platform/tokens.ts';
 import { allProjectors } from '../projections/registry.ts';
+import { readInScope } from '../projections/read-scope.ts';
 import { catchUp } from '../projections/runner.ts';
+import { subscriptionById } from '../projections/subscriptions/queries.ts';
+import { requestSubscription } from '../commands/request-subscription.ts';
+import { createPostgresEventStore } from '../eventstore/postgres/store.ts';
 import { measure, type Figures } from './support/autocannon.ts';
+import { measureDirect, type DirectFigures } from './support/direct.ts';
 import { freshDatabase } from './support/fresh-database.ts';
 import { startServer, type ServerProcess } from './support/server-process.ts';
 
@@ -132,6 +137,26 @@ export async function run(): Promise<void> {
     };
     const myQueries = await measure('GET /v1/me/subscriptions (RLS)', 200, { ...run, url: api, requests: [mine] }, { server: app, database: database.name });
 
+    // 4. The floor under the API: the same read and command called directly in this process (no
+    // HTTP, no Fastify), on a pool of the API's size. If these alone miss a target, the API cannot meet it.
+    const direct = createDb({ url: database.url, max: 20, applicationName: 'substream-bench-direct' });
+    let floors: DirectFigures[];
+    try {
+      const onDatabase = { seconds: SECONDS, concurrency: CONNECTIONS, database: database.name, applicationName: 'substream-bench-direct' };
+      const readFloor = await measureDirect('readInScope(subscriptionById), no HTTP', onDatabase, (i) => {
+        const subscriber = subscribers[accepted[i % accepted.length]!]!;
+        return readInScope(direct, { wallet: subscriber }, subscriptionById(`${subscriber}-${creator}`));
+      });
+      const deps = { store: createPostgresEventStore(direct), contractId: CONTRACT_ID, pendingTtlSeconds: 3_600 };
+      const commandFloor = await measureDirect('requestSubscription, no HTTP', onDatabase, () => {
+        const actor = randomAddress();
+        return requestSubscription(deps, { creator, tier: 'gold' }, { actor, tenantId: undefined, now: new Date().toISOString(), correlationId: actor });
+      });
+      floors = [commandFloor, readFloor];
+    } finally {
+      await direct.destroy();
+    }
+
     // Table.
     const ms = (v: number) => v.toFixed(1).padStart(7);
     const line = (f: Figures, ratio: string, target: string) =>
@@ -150,6 +175,15 @@ export async function run(): Promise<void> {
         line(myQueries, `${(myRatio * 100).toFixed(1)}% (queries)`, `≥ 40% of ceiling, p99 < 10 ms: ${verdict(myRatio >= 0.4 && myQueries.p99 < 10)}`),
       ].join('\n'),
     );
+    console.log(
+      [
+        '',
+        `| ${'called directly (the floor)'.padEnd(40)} | ${'ops/s'.padStart(7)} | ${'vs ceiling'.padStart(10)} | ${'p50 ms'.padStart(7)} | ${'p99 ms'.padStart(7)} | ${'node ms'.padStart(8)} | ${'PG ms'.padStart(8)} |`,
+        `|${'-'.repeat(42)}|${'-'.repeat(9)}|${'-'.repeat(12)}|${'-'.repeat(9)}|${'-'.repeat(9)}|${'-'.repeat(10)}|${'-'.repeat(10)}|`,
+        ...floors.map((f) => `| ${f.label.padEnd(40)} | ${Math.round(f.rate).toLocaleString('en-US').padStart(7)} | ${`${((f.rate / ceiling.rate) * 100).toFixed(1)}%`.padStart(10)} | ${ms(f.p50)} | ${ms(f.p99)} | ${f.nodeMsPerOp.toFixed(3).padStart(8)} | ${f.pgMsPerOp.toFixed(3).padStart(8)} |`),
+      ].join('\n'),
+    );
+    console.log('called directly: the same command and read from 64 loops in the bench process on a 20-connection pool, without HTTP; node ms is the bench process\'s CPU per operation, PG ms its backends\'');
     console.log('p50 @1c: median latency with one connection (service time, no queueing); node CPU: the server\'s child process (autocannon runs in another), 100% = one core; node ms / PG ms: CPU milliseconds per response of the server\'s process and of the bench database\'s PostgreSQL backends (robust to a busy machine, unlike the rates)');
     console.log(`\nstatus codes: ${[ceiling, commands, queries, myQueries].map((f) => `${f.route}: ${f.statuses || 'none'}${f.errors ? `, ${f.errors} errors` : ''} in ${f.seconds.toFixed(1)} s, autocannon CPU ${Math.round(f.cannonCpu * 100)}%`).join('; ')}`);
     console.log(`commands/ceiling = ${commandRatio.toFixed(3)}, queries/ceiling = ${queryRatio.toFixed(3)} (me/subscriptions ${myRatio.toFixed(3)}); load average after: ${loadavg()}`);
