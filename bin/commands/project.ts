@@ -8,7 +8,7 @@ import { allProjectors } from '../../projections/registry.ts';
 import { runProjections } from '../../projections/startup.ts';
 import { runExpirySweeper } from '../../projections/subscriptions/expiry-sweeper.ts';
 import { projectionStatus } from '../../projections/status.ts';
-import { parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
+import { EXIT, parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
 
 export const project: CliCommand = {
   usage: `substream project [--batch-size N] [--poll-interval MS]
@@ -44,7 +44,12 @@ with PROJECTIONS_AUTO_REBUILD=true it is rebuilt aside and swapped in, otherwise
       const sweeper = runExpirySweeper(runtime.db, observeAppends(createPostgresEventStore(runtime.db), signal.notify), {
         intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: AbortSignal.any([controller.signal, sweeping.signal]), logger,
       });
-      await Promise.all([runProjections(runtime.db, allProjectors, { batchSize, pollIntervalMs, signal: controller.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }).finally(() => sweeping.abort()), sweeper]);
+      // Settled, not all: a failed start still waits for the sweeper to stop before the signal and pool close.
+      const [projected] = await Promise.allSettled([runProjections(runtime.db, allProjectors, { batchSize, pollIntervalMs, signal: controller.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }).finally(() => sweeping.abort()), sweeper]);
+      if (projected.status === 'rejected') {
+        logger.error({ err: projected.reason }, `project could not start the projectors: ${(projected.reason as Error)?.message ?? projected.reason}`);
+        return EXIT.failed;
+      }
       const status = await projectionStatus(runtime.db);
       logger.info({ status }, 'projectors stopped');
       return status.some((s) => s.state === 'failed') ? 1 : 0;

@@ -6,23 +6,42 @@ import { runProjections } from '../../projections/startup.ts';
 import { runExpirySweeper } from '../../projections/subscriptions/expiry-sweeper.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
-import { openRuntime } from '../../platform/runtime.ts';
+import { openRuntime, type Runtime } from '../../platform/runtime.ts';
 import { onShutdown } from '../../platform/shutdown.ts';
-import { parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
+import { EXIT, parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
 
 /**
  * Ties work running beside `app` (the projectors, the expiry sweeper) to its close: `app.close()`
  * aborts `controller` and awaits `work` in a `preClose` hook (new requests already get 503), and
  * only then stops the server and runs the `onClose` hooks that close the log signal and Redis. A
- * sweep in flight so ends on open connections, its appends announced. Call before `listen`.
+ * sweep in flight so ends on open connections, its appends announced. Call before `listen`. A
+ * failed `work` is awaited all the same: reporting it is the caller's.
  *
  * @example const stop = new AbortController(); stopBeforeClosing(app, stop, runExpirySweeper(db, store, { intervalMs, signal: stop.signal }));
  */
 export function stopBeforeClosing(app: FastifyInstance, controller: AbortController, work: Promise<unknown>): void {
   app.addHook('preClose', async () => {
     controller.abort();
-    await work;
+    await Promise.allSettled([work]);
   });
+}
+
+/** A step of `serve`'s start that failed: the message names the step, the cause says why. */
+class StartupFailed extends Error {
+  override name = 'StartupFailed';
+}
+
+/** `promise`, a rejection of which becomes a `StartupFailed` naming `step`. */
+function starting<T>(step: string, promise: Promise<T>): Promise<T> {
+  return promise.catch((error: unknown) => {
+    throw new StartupFailed(step, { cause: error });
+  });
+}
+
+/** An error's message followed by its causes', as pino's `err` serializer joins them. */
+function reasons(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause === undefined ? error.message : `${error.message}: ${reasons(error.cause)}`;
 }
 
 export const serve: CliCommand = {
@@ -39,22 +58,39 @@ Stops cleanly on SIGINT/SIGTERM.`,
     const port = values.port === undefined ? config.PORT : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535 (got ${values.port})`);
     const logger = createLogger(config.LOG_LEVEL);
-    const runtime = await openRuntime(config, logger);
-    const eventStore = createPostgresEventStore(runtime.db);
-    const app = await buildApp({ services: { config, db: runtime.db, eventStore, jwtSecret: runtime.jwtSecret } });
-    if (config.PROJECTORS && !values['no-projectors']) {
-      const projecting = new AbortController();
-      stopBeforeClosing(app, projecting, Promise.all([
-        runProjections(runtime.db, allProjectors, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }),
-        // The app's store: the log signal announces its appends (the live feed wakes at once).
-        runExpirySweeper(runtime.db, app.services.eventStore, { intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: projecting.signal, logger }),
-      ]));
+    let runtime: Runtime | undefined;
+    let app: FastifyInstance | undefined;
+    let stopping: Promise<void> | undefined;
+    // Once, whoever asks first (a signal, a failed start): the app (its projectors and sweeper first), then the pool.
+    const stop = () => (stopping ??= (async () => {
+      await app?.close();
+      await runtime?.close();
+    })());
+    try {
+      runtime = await starting('opening the database', openRuntime(config, logger));
+      const eventStore = createPostgresEventStore(runtime.db);
+      app = await starting('building the API', buildApp({ services: { config, db: runtime.db, eventStore, jwtSecret: runtime.jwtSecret } }));
+      // Rejects if the projectors fail to start (before or after `listen`); never settles otherwise.
+      const failures: Promise<never>[] = [];
+      if (config.PROJECTORS && !values['no-projectors']) {
+        const projecting = new AbortController();
+        const work = starting('starting the projectors', Promise.all([
+          runProjections(runtime.db, allProjectors, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }),
+          // The app's store: the log signal announces its appends (the live feed wakes at once).
+          runExpirySweeper(runtime.db, app.services.eventStore, { intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: projecting.signal, logger }),
+        ]));
+        stopBeforeClosing(app, projecting, work);
+        failures.push(new Promise<never>((_, reject) => void work.catch(reject)));
+      }
+      await Promise.race([starting(`listening on ${config.HOST}:${port}`, app.listen({ port, host: config.HOST })), ...failures]);
+      await Promise.race([onShutdown(logger, stop), ...failures]);
+      return EXIT.ok;
+    } catch (error) {
+      if (!(error instanceof StartupFailed)) throw error;
+      logger.error({ err: error.cause }, `serve could not start: ${error.message}: ${reasons(error.cause)}`);
+      await stop();
+      logger.info('stopped');
+      return EXIT.failed;
     }
-    await app.listen({ port, host: config.HOST });
-    await onShutdown(logger, async () => {
-      await app.close();
-      await runtime.close();
-    });
-    return 0;
   },
 };
