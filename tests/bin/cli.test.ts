@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { Keypair } from '@stellar/stellar-sdk';
 import t from 'tap';
 import { verifyToken } from '../../platform/tokens.ts';
+import { TEST_SERVER_URL } from '../support/database.ts';
 
 const cli = new URL('../../bin/substream.ts', import.meta.url).pathname;
 const secret = 'cli-test-secret-at-least-32-characters!!';
@@ -32,6 +33,18 @@ t.test('unknown commands and bad arguments exit 2 with the reason', async (t) =>
   const config = run(['token', '--sub', Keypair.random().publicKey()], { PORT: 'x' });
   t.equal(config.status, 2);
   t.match(config.stderr, /PORT/);
+});
+
+t.test('a command that fails (no such database) exits 1 with one line naming the cause, the stack only with SUBSTREAM_DEBUG', async (t) => {
+  const url = new URL(TEST_SERVER_URL);
+  url.pathname = `/substream_missing_${process.pid}`;
+  const failed = run(['projections', 'status'], { DATABASE_URL: url.toString() });
+  t.equal(failed.status, 1);
+  t.match(failed.stderr, new RegExp(`^substream projections failed: migration failed: database "substream_missing_${process.pid}" does not exist \\(3D000\\)\\n$`, 'm'));
+  t.notMatch(failed.stderr, /^\s+at /m, 'no stack trace');
+  const debug = run(['projections', 'status'], { DATABASE_URL: url.toString(), SUBSTREAM_DEBUG: '1' });
+  t.equal(debug.status, 1);
+  t.match(debug.stderr, /^\s+at /m, 'the stack when asked for');
 });
 
 t.test('relay without KAFKA_BROKERS exits 2 and says what to set', async (t) => {
