@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventMetadata, EventStore, ExpectedRevision } from '../eventstore/types.ts';
+import type { EventMetadata, EventStore, ExpectedRevision, RecordedEvent } from '../eventstore/types.ts';
 
 /** A domain event as the deciders produce it: no id, no metadata. */
 export interface DomainEvent {
@@ -29,33 +29,43 @@ export interface CommandResult<State, Event extends DomainEvent> {
   state: State;
 }
 
-/** Reads a stream and folds it: the current state and the revision to expect on append. */
-export async function loadAggregate<State, Event extends DomainEvent>(
-  store: EventStore,
-  streamId: string,
+/** An aggregate folded from its stream: the current state and the revision to expect on append (-1: empty). */
+export interface LoadedAggregate<State> {
+  state: State;
+  revision: number;
+}
+
+/**
+ * Folds a stream's recorded events into the aggregate's state and the revision they end at.
+ *
+ * @example const { state } = foldAggregate(await store.readStream(creatorStreamId(creator)), creatorDecider);
+ */
+export function foldAggregate<State, Event extends DomainEvent>(
+  recorded: readonly RecordedEvent[],
   decider: Pick<Decider<unknown, State, Event>, 'initialState' | 'evolve'>,
-): Promise<{ state: State; revision: number }> {
-  const recorded = await store.readStream(streamId);
+): LoadedAggregate<State> {
   const state = recorded.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), decider.initialState());
   return { state, revision: recorded.length === 0 ? -1 : recorded[recorded.length - 1]!.streamRevision };
 }
 
 /**
- * Reads the stream, folds it, decides, and appends the new events expecting the revision it
- * read, so a concurrent writer makes this throw WrongExpectedRevision (the API's 409).
+ * Decides on an aggregate already loaded and appends the new events expecting the revision it
+ * was loaded at, so a concurrent writer makes this throw WrongExpectedRevision (the API's 409).
+ * For a command that reads other streams too: `store.readStreams` loads them all in one round trip.
  * Domain errors propagate unchanged.
  *
  * @example
- * const { revision } = await handleCommand(store, creatorStreamId(creator), creatorDecider, command, { correlationId });
+ * const [creatorEvents, subscriptionEvents] = await store.readStreams([creatorStreamId(creator), streamId]);
+ * const { revision } = await decideAndAppend(store, streamId, subscriptionDecider, foldAggregate(subscriptionEvents!, subscriptionDecider), command, trace);
  */
-export async function handleCommand<Command, State, Event extends DomainEvent>(
+export async function decideAndAppend<Command, State, Event extends DomainEvent>(
   store: EventStore,
   streamId: string,
   decider: Decider<Command, State, Event>,
+  loaded: LoadedAggregate<State>,
   command: Command,
   trace: CommandTrace,
 ): Promise<CommandResult<State, Event>> {
-  const loaded = await loadAggregate(store, streamId, decider);
   const events = decider.decide(command, loaded.state);
   const state = events.reduce(decider.evolve, loaded.state);
   if (events.length === 0) return { streamId, revision: loaded.revision, events, state };
@@ -72,4 +82,21 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
     { expectedRevision },
   );
   return { streamId, revision: appended.revision, events, state };
+}
+
+/**
+ * Reads the stream, folds it, decides, and appends the new events expecting the revision it
+ * read (see decideAndAppend).
+ *
+ * @example
+ * const { revision } = await handleCommand(store, creatorStreamId(creator), creatorDecider, command, { correlationId });
+ */
+export async function handleCommand<Command, State, Event extends DomainEvent>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<Command, State, Event>,
+  command: Command,
+  trace: CommandTrace,
+): Promise<CommandResult<State, Event>> {
+  return decideAndAppend(store, streamId, decider, foldAggregate(await store.readStream(streamId), decider), command, trace);
 }

@@ -4,10 +4,9 @@ import { contentDecider } from '../domain/content/decide.ts';
 import { contentStreamId } from '../domain/content/events.ts';
 import { MAX_TITLE_LENGTH, MAX_URL_LENGTH } from '../domain/content/fields.ts';
 import { TIER_ORDER, creatorStreamId, type TierName } from '../domain/creator/events.ts';
-import { evolve as evolveCreator, initialState as initialCreator } from '../domain/creator/state.ts';
-import type { EventStore } from '../eventstore/types.ts';
+import { evolve as evolveCreator, initialState as initialCreator, type CreatorState } from '../domain/creator/state.ts';
 import type { CommandContext, CommandDeps } from './context.ts';
-import { handleCommand, loadAggregate } from './handle-command.ts';
+import { decideAndAppend, foldAggregate } from './handle-command.ts';
 
 /** Shape only; whether the creator offers `minTier` is the decider's rule (CONTENT.TIER_UNKNOWN, 422). */
 export const ContentInput = z
@@ -23,11 +22,10 @@ export type ContentInput = z.infer<typeof ContentInput>;
  * The tier names the creator's own stream configures; null when it is not a registered creator (the
  * decider answers that, after it has checked who owns the content).
  *
- * @example const offered = await offeredTiers(store, 'GB…'); // ['bronze', 'gold']
+ * @example const offered = offeredTiers(creatorState); // ['bronze', 'gold']
  */
-export async function offeredTiers(store: EventStore, creator: string): Promise<TierName[] | null> {
-  const { state } = await loadAggregate(store, creatorStreamId(creator), { initialState: initialCreator, evolve: evolveCreator });
-  return state.status === 'registered' ? state.tiers.map((t) => t.name) : null;
+function offeredTiers(creator: CreatorState): TierName[] | null {
+  return creator.status === 'registered' ? creator.tiers.map((t) => t.name) : null;
 }
 
 /**
@@ -45,13 +43,18 @@ export async function writeContent(
 ) {
   const fields = ContentInput.parse(input);
   const creator = context.tenantId;
-  const result = await handleCommand(
+  const streamId = contentStreamId(contentId);
+  // Both streams in one round trip; the append still expects the content revision read here.
+  const [creatorEvents, contentEvents] = await deps.store.readStreams([creatorStreamId(creator), streamId]);
+  const { state: creatorState } = foldAggregate(creatorEvents!, { initialState: initialCreator, evolve: evolveCreator });
+  const result = await decideAndAppend(
     deps.store,
-    contentStreamId(contentId),
+    streamId,
     contentDecider,
+    foldAggregate(contentEvents!, contentDecider),
     {
       type,
-      data: { contentId, creator, ...fields, offeredTiers: await offeredTiers(deps.store, creator) },
+      data: { contentId, creator, ...fields, offeredTiers: offeredTiers(creatorState) },
       metadata: { now: context.now, actor: context.actor },
     },
     { tenantId: creator, correlationId: context.correlationId },

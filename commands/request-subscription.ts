@@ -7,7 +7,7 @@ import { subscriptionDecider } from '../domain/subscription/decide.ts';
 import { subscriptionStreamId } from '../domain/subscription/events.ts';
 import type { CommandContext, CommandDeps } from './context.ts';
 import { subscribeCall, type ContractCall } from './contract-call.ts';
-import { handleCommand, loadAggregate } from './handle-command.ts';
+import { decideAndAppend, foldAggregate } from './handle-command.ts';
 import { StellarAddress } from './schemas.ts';
 import { subscriptionId } from './subscription-id.ts';
 
@@ -37,17 +37,21 @@ export async function requestSubscription(deps: CommandDeps, input: RequestSubsc
   if (!StellarAddress.safeParse(subscriber).success) {
     throw new DomainError('SUBSCRIPTION.INVALID_SUBSCRIBER', 'only a Stellar account or contract can subscribe', { actor: subscriber });
   }
-  const { state: creatorState } = await loadAggregate(deps.store, creatorStreamId(creator), { initialState: initialCreator, evolve: evolveCreator });
+  const streamId = subscriptionStreamId(subscriber, creator);
+  // Both streams in one round trip; the append still expects the subscription revision read here.
+  const [creatorEvents, subscriptionEvents] = await deps.store.readStreams([creatorStreamId(creator), streamId]);
+  const { state: creatorState } = foldAggregate(creatorEvents!, { initialState: initialCreator, evolve: evolveCreator });
   if (creatorState.status !== 'registered') throw new DomainError('CREATOR.NOT_FOUND', `no creator ${creator}`, { creator });
   const tier = findTier(creatorState, tierName);
   if (!tier) throw new DomainError('SUBSCRIPTION.UNKNOWN_TIER', `${creator} offers no tier ${tierName}`, { creator, tier: tierName });
   const ratePerSecond = tierRatePerSecond(tier.price);
   // Built before anything is recorded: no contract configured, no intent stored.
   const contractCall = subscribeCall(deps.contractId, { subscriber, creator, token: tier.token, ratePerSecond });
-  const result = await handleCommand(
+  const result = await decideAndAppend(
     deps.store,
-    subscriptionStreamId(subscriber, creator),
+    streamId,
     subscriptionDecider,
+    foldAggregate(subscriptionEvents!, subscriptionDecider),
     {
       type: 'RequestSubscription',
       data: { subscriber, creator, tier: tier.name, token: tier.token, ratePerSecond, pendingTtlSeconds: deps.pendingTtlSeconds },

@@ -40,6 +40,7 @@ export function observeAppends(store: EventStore, observer: AppendObserver): Eve
     append: async (streamId, events, options) => tell([await store.append(streamId, events, options)])[0]!,
     appendMany: async (appends) => tell(await store.appendMany(appends)),
     readStream: (streamId, options) => store.readStream(streamId, options),
+    readStreams: (streamIds) => store.readStreams(streamIds),
     readAll: (options) => store.readAll(options),
     subscribe: (options) => store.subscribe(options),
     close: () => store.close(),

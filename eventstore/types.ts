@@ -92,6 +92,8 @@ export interface EventStore {
   /** Appends to several streams at once. Atomic on PostgreSQL; per stream elsewhere. */
   appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Whole streams at once: one array per id, in the order given, each in revision order (a missing stream's is empty). One round trip on PostgreSQL. */
+  readStreams(streamIds: readonly string[]): Promise<RecordedEvent[][]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Polls the global log and yields batches in global order until the signal aborts. */
   subscribe(options?: SubscribeOptions): AsyncIterable<RecordedEvent[]>;

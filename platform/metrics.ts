@@ -168,6 +168,7 @@ export function instrumentEventStore(store: EventStore, metrics: Pick<Metrics, '
     append: async (streamId, events, options) => (await count(async () => [await store.append(streamId, events, options)]))[0]!,
     appendMany: (appends) => count(() => store.appendMany(appends)),
     readStream: (streamId, options) => store.readStream(streamId, options),
+    readStreams: (streamIds) => store.readStreams(streamIds),
     readAll: (options) => store.readAll(options),
     subscribe: (options) => store.subscribe(options),
     close: () => store.close(),

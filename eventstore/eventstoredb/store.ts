@@ -121,6 +121,7 @@ export function createEventStoreDbStore(connectionString: string): EventStore {
     },
     appendMany,
     readStream: (streamId, options) => readStreamEvents(client, streamId, options),
+    readStreams: (streamIds) => Promise.all(streamIds.map((streamId) => readStreamEvents(client, streamId))),
     readAll: (options) => readAllEvents(client, options),
     subscribe: (options) => pollAll((o) => readAllEvents(client, o), options),
     close: () => client.dispose(),

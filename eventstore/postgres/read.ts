@@ -55,6 +55,28 @@ export async function readStreamEvents(conn: Conn, streamId: string, options: Re
 }
 
 /**
+ * Reads whole streams in one round trip: one prepared statement whatever their number (the ids
+ * are one `text[]` parameter). One array per id, in the order given, each in revision order; a
+ * missing stream reads empty.
+ *
+ * Each id is its own index lookup (a lateral subquery, kept apart by its ORDER BY): a prepared
+ * `stream_id = any($1)` caches a generic plan, and one made while the table is small is a
+ * sequential scan it keeps as the table grows, until an ANALYZE replans it.
+ *
+ * @example const [creator, subscription] = await readStreamsEvents(db, ['creator-G…', 'subscription-G…-G…']);
+ */
+export async function readStreamsEvents(conn: Conn, streamIds: readonly string[]): Promise<RecordedEvent[][]> {
+  if (streamIds.length === 0) return [];
+  const byStream = new Map(streamIds.map((id): [string, RecordedEvent[]] => [id, []]));
+  const rows = await executePrepared(conn, 'substream_read_streams_v1', sql<Row>`
+    select e.* from unnest(${[...byStream.keys()]}::text[]) as s(id)
+    cross join lateral (select ${columns} from events where stream_id = s.id order by stream_revision) as e
+    order by e.stream_id, e.stream_revision`);
+  for (const row of rows) byStream.get(row.stream_id)!.push(toRecorded(row));
+  return streamIds.map((id) => byStream.get(id)!);
+}
+
+/**
  * The visibility horizon of the global log: every transaction below it has finished, so nothing
  * can still commit an event there. It is the snapshot's oldest in-flight transaction
  * (`pg_snapshot_xmin`), except that transactions pg_stat_activity shows running in another

@@ -6,7 +6,9 @@ import { RequestCancellationInput, requestCancellation } from '../../commands/re
 import { RequestSubscriptionInput, requestSubscription } from '../../commands/request-subscription.ts';
 import { setTiers } from '../../commands/set-tiers.ts';
 import { subscriptionStreamId } from '../../domain/subscription/events.ts';
+import { WrongExpectedRevision } from '../../eventstore/errors.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
+import type { EventStore } from '../../eventstore/types.ts';
 import { testDatabase } from '../support/database.ts';
 import { account, context, contract } from './fixtures.ts';
 
@@ -73,6 +75,49 @@ t.test('requestSubscription refusals', async (t) => {
   const subscriber = account();
   await t.rejects(requestSubscription({ ...deps, contractId: undefined }, { creator, tier: 'gold' }, context(subscriber)), { code: 'CONFIG.CONTRACT_NOT_CONFIGURED' });
   t.same(await store.readStream(subscriptionStreamId(subscriber, creator)), [], 'no intent without a contract to sign');
+});
+
+/** The store, but appends wait until `parties` callers have read their streams: they decide on the same revisions. */
+function barrierStore(parties: number): EventStore {
+  let reads = 0;
+  let release!: () => void;
+  const allRead = new Promise<void>((resolve) => (release = resolve));
+  return {
+    ...store,
+    async readStreams(streamIds) {
+      const streams = await store.readStreams(streamIds);
+      if (++reads === parties) release();
+      return streams;
+    },
+    async append(streamId, events, options) {
+      await allRead;
+      return store.append(streamId, events, options);
+    },
+  };
+}
+
+t.test('two requests for one pair on the same revision: one wins, the other gets WrongExpectedRevision', async (t) => {
+  for (const expired of [false, true]) {
+    const name = expired ? 'after an expired request' : 'on a new stream';
+    const creator = await newCreator();
+    const subscriber = account();
+    const streamId = subscriptionStreamId(subscriber, creator);
+    if (expired) {
+      await requestSubscription(deps, { creator, tier: 'gold' }, context(subscriber, now));
+      await expirePending(deps, { subscriptionId: `${subscriber}-${creator}` }, context('system', '2026-03-01T10:10:00.000Z'));
+    }
+    const racing = { ...deps, store: barrierStore(2) };
+    const later = '2026-03-01T12:00:00.000Z';
+    const results = await Promise.allSettled([
+      requestSubscription(racing, { creator, tier: 'gold' }, context(subscriber, later)),
+      requestSubscription(racing, { creator, tier: 'bronze' }, context(subscriber, later)),
+    ]);
+    const lost = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
+    t.equal(lost.length, 1, `${name}: one wins, one loses`);
+    t.type(lost[0], WrongExpectedRevision, name);
+    t.match(lost[0], { code: 'CONCURRENCY.CONFLICT', expected: expired ? 1 : 'no_stream', actual: expired ? 2 : 0 }, `${name}: expected the revision it read`);
+    t.equal((await store.readStream(streamId)).length, expired ? 3 : 1, `${name}: exactly one request appended`);
+  }
 });
 
 t.test('requestCancellation', async (t) => {

@@ -93,6 +93,35 @@ export function eventStoreContract(t: Test, makeStore: () => Promise<EventStore>
     t.same(await store.readStream(stream()), [], 'a missing stream reads empty');
   });
 
+  t.test('readStreams reads each stream whole, in the order asked, as readStream does', async (t) => {
+    const a = stream();
+    const b = `${stream()}-a,b{"c"}\\d`; // array-literal punctuation in an id
+    await store.append(a, [newEvent('A0'), newEvent('A1')]);
+    await store.append(b, [newEvent('B0')]);
+    await store.append(a, [newEvent('A2')]);
+    await store.append(b, [newEvent('B1'), newEvent('B2'), newEvent('B3')]);
+    const [expectA, expectB] = [await store.readStream(a), await store.readStream(b)];
+    t.same(expectA.map((e) => e.type), ['A0', 'A1', 'A2']);
+    t.same(await store.readStreams([a, b]), [expectA, expectB], 'whole records, revision order, interleaved appends apart');
+    t.same(await store.readStreams([b, a]), [expectB, expectA], 'the order of the ids, not of the streams');
+    t.same(await store.readStreams([b, stream(), a, b]), [expectB, [], expectA, expectB], 'a missing stream reads empty; a repeated id twice');
+  });
+
+  t.test('readStreams of no ids or only missing streams', async (t) => {
+    t.same(await store.readStreams([]), []);
+    t.same(await store.readStreams([stream()]), [[]]);
+    t.same(await store.readStreams([stream(), stream()]), [[], []]);
+  });
+
+  t.test('readStreams reads many streams at once', async (t) => {
+    const ids = Array.from({ length: 60 }, () => stream());
+    const sizes = ids.map((_, i) => i % 4); // 0: never written
+    await store.appendMany(ids.flatMap((streamId, i) => (sizes[i]! === 0 ? [] : [{ streamId, events: Array.from({ length: sizes[i]! }, (_, n) => newEvent('N', { n })) }])));
+    const read = await store.readStreams(ids.toReversed());
+    t.same(read.map((events) => events.length), sizes.toReversed());
+    t.ok(read.every((events, i) => events.every((e, n) => e.streamId === ids.toReversed()[i] && e.streamRevision === n && (e.data as { n: number }).n === n)), 'each its own stream, in revision order');
+  });
+
   t.test('readAll pages the global log in order without repeats', async (t) => {
     const id = stream();
     const ids = Array.from({ length: 25 }, () => newEvent());
