@@ -2,27 +2,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import t from 'tap';
 import { stopBeforeClosing } from '../../bin/commands/serve.ts';
-import { registerCreator } from '../../commands/register-creator.ts';
-import { requestSubscription } from '../../commands/request-subscription.ts';
-import { setTiers } from '../../commands/set-tiers.ts';
 import type { LogPosition } from '../../eventstore/types.ts';
-import { catchUp } from '../../projections/runner.ts';
 import { runExpirySweeper } from '../../projections/subscriptions/expiry-sweeper.ts';
-import { subscriptionsProjector } from '../../projections/subscriptions/projector.ts';
-import { account, context, contract } from '../commands/fixtures.ts';
 import { testApp } from '../support/app.ts';
+import { pendingSubscription } from '../support/pending-subscription.ts';
 
 t.test('closing the app stops the sweeper first: a sweep in flight is announced on the still-open log signal', async (t) => {
   // Without REDIS_URL the signal is in-process: once closed it drops its listeners, so a late announcement is lost.
   const { app, database } = await testApp(t);
   const { db } = database;
   const store = app.services.eventStore;
-  const creator = account();
-  const token = contract();
-  await registerCreator({ store }, { displayName: 'Cy' }, context(creator));
-  await setTiers({ store }, { tiers: [{ name: 'gold', token, price: { kind: 'rate', ratePerSecond: '5' } }] }, context(creator));
-  const { streamId } = await requestSubscription({ store, contractId: contract(), pendingTtlSeconds: 1 }, { creator, tier: 'gold' }, context(account()));
-  await catchUp(db, subscriptionsProjector);
+  const { streamId } = await pendingSubscription(db, store);
   const heard: (LogPosition | null)[] = [];
   await app.logSignal.subscribe((position) => void heard.push(position));
 

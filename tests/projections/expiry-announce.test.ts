@@ -1,28 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { registerCreator } from '../../commands/register-creator.ts';
-import { requestSubscription } from '../../commands/request-subscription.ts';
-import { setTiers } from '../../commands/set-tiers.ts';
 import { observeAppends } from '../../eventstore/observe-appends.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import type { LogPosition } from '../../eventstore/types.ts';
 import { openLogSignal } from '../../platform/log-signal.ts';
-import { catchUp } from '../../projections/runner.ts';
 import { sweepOnce } from '../../projections/subscriptions/expiry-sweeper.ts';
-import { subscriptionsProjector } from '../../projections/subscriptions/projector.ts';
-import { account, context, contract } from '../commands/fixtures.ts';
 import { testDatabase } from '../support/database.ts';
 import { REDIS_URL, redisPrefix } from '../support/redis.ts';
+import { pendingSubscription } from '../support/pending-subscription.ts';
 
 t.test('an expiry the sweeper appends is announced on the log signal, across processes through Redis', async (t) => {
   const { db } = await testDatabase(t);
   const store = createPostgresEventStore(db);
-  const creator = account();
-  const token = contract();
-  await registerCreator({ store }, { displayName: 'Cy' }, context(creator));
-  await setTiers({ store }, { tiers: [{ name: 'gold', token, price: { kind: 'rate', ratePerSecond: '5' } }] }, context(creator));
-  const { streamId } = await requestSubscription({ store, contractId: contract(), pendingTtlSeconds: 1 }, { creator, tier: 'gold' }, context(account()));
-  await catchUp(db, subscriptionsProjector);
+  const { streamId } = await pendingSubscription(db, store);
 
   // As `substream project` does: the sweeper's own store and Redis connection; the API instance listens on its own.
   const prefix = redisPrefix(t);
