@@ -25,3 +25,19 @@ export function parseCliArgs<T extends NonNullable<ParseArgsConfig['options']>>(
     throw new UsageError((error as Error).message);
   }
 }
+
+/**
+ * An error as one line: its message and its causes' (`migration failed: connect ECONNREFUSED …`),
+ * with the code a driver or the system attached when the message does not say it (a SQLSTATE).
+ *
+ * @example errorChain(new Error('migration failed', { cause: dbError })) // 'migration failed: database "x" does not exist (3D000)'
+ */
+export function errorChain(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { message, code } = e as { message?: unknown; code?: unknown };
+    const text = typeof message === 'string' && message !== '' ? message : String(e);
+    parts.push(typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text);
+  }
+  return parts.join(': ');
+}

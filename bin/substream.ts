@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from '../platform/config.ts';
-import { EXIT, UsageError, type CliCommand } from './cli.ts';
+import { errorChain, EXIT, UsageError, type CliCommand } from './cli.ts';
 
 /** Every command with its one-line summary; a module is loaded only when its command runs. */
 const commands: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
@@ -18,20 +18,6 @@ const commands: Record<string, { summary: string; load: () => Promise<CliCommand
 function help(): string {
   const lines = Object.entries(commands).map(([name, { summary }]) => `  ${name.padEnd(12)} ${summary}`);
   return `Usage: substream <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun substream <command> --help for a command's options.\n`;
-}
-
-/**
- * An error as one line: its message and its causes' (`migration failed: connect ECONNREFUSED …`),
- * with the code a driver or the system attached when the message does not say it (a SQLSTATE).
- */
-function failure(error: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const { message, code } = e as { message?: unknown; code?: unknown };
-    const text = typeof message === 'string' && message !== '' ? message : String(e);
-    parts.push(typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text);
-  }
-  return parts.join(': ');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -63,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
     }
     // Anything else (the database unreachable, a migration failing…): one line an operator can
     // act on, the stack only when asked for.
-    process.stderr.write(`substream ${name} failed: ${failure(error)}\n`);
+    process.stderr.write(`substream ${name} failed: ${errorChain(error)}\n`);
     if (process.env.SUBSTREAM_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
     return EXIT.failed;
   }

@@ -8,7 +8,7 @@ import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { openRuntime, type Runtime } from '../../platform/runtime.ts';
 import { onShutdown } from '../../platform/shutdown.ts';
-import { EXIT, parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
+import { errorChain, EXIT, parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
 
 /**
  * Ties work running beside `app` (the projectors, the expiry sweeper) to its close: `app.close()`
@@ -36,12 +36,6 @@ function starting<T>(step: string, promise: Promise<T>): Promise<T> {
   return promise.catch((error: unknown) => {
     throw new StartupFailed(step, { cause: error });
   });
-}
-
-/** An error's message followed by its causes', as pino's `err` serializer joins them. */
-function reasons(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause === undefined ? error.message : `${error.message}: ${reasons(error.cause)}`;
 }
 
 export const serve: CliCommand = {
@@ -87,7 +81,7 @@ Stops cleanly on SIGINT/SIGTERM.`,
       return EXIT.ok;
     } catch (error) {
       if (!(error instanceof StartupFailed)) throw error;
-      logger.error({ err: error.cause }, `serve could not start: ${error.message}: ${reasons(error.cause)}`);
+      logger.error({ err: error.cause }, `serve could not start: ${errorChain(error)}`);
       await stop();
       logger.info('stopped');
       return EXIT.failed;
