@@ -65,7 +65,8 @@ const aborted = (error: unknown, signal: AbortSignal | undefined) =>
 /**
  * The one place requests are sent: credentials, JSON in and out, the Idempotency-Key of writes
  * (the same on every retry of a call), and bounded retries with backoff that honour Retry-After
- * (reads and keyed writes on network errors, 5xx, 429; other writes on 429 only).
+ * (reads and keyed writes on network errors, 5xx, 429; other writes on 429 only; never an answer
+ * the server replays for the key, `Idempotent-Replayed: true`).
  * A 2xx resolves with the parsed body (undefined for 204); anything else throws SubstreamApiError.
  *
  * @example const send = createTransport({ baseUrl, token }); await send({ method: 'GET', path: 'v1/streams' });
@@ -102,7 +103,9 @@ export function createTransport(options: SubstreamClientOptions): Transport {
         return (text === '' ? undefined : JSON.parse(text)) as T;
       }
       const error = await apiError(response);
-      const retryable = safe ? retryableStatus(error.status, error.code) : error.status === 429;
+      // A replayed answer is the key's stored result (a 500 included): sending it again replays it again.
+      const replayed = response.headers.get('idempotent-replayed') === 'true';
+      const retryable = !replayed && (safe ? retryableStatus(error.status, error.code) : error.status === 429);
       if (attempt >= policy.max || !retryable) throw error;
       await sleep(retryDelayMs(policy, attempt + 1, response.headers.get('retry-after')));
     }

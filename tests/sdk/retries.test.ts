@@ -110,3 +110,19 @@ t.test('a caller-given key is sent as is; the SEP-10 token exchange (no key) is 
   t.equal(attempts.length, 1, 'not retried: redeeming a challenge twice would fail');
   t.equal(attempts[0]!.key, undefined);
 });
+
+t.test('an answer the server replays for the key is final, even a 500: another attempt would replay it again', async (t) => {
+  const stored = { status: 500, headers: { 'idempotent-replayed': 'true', 'content-type': 'application/json' }, body: '{"code":"INTERNAL","message":"internal error","requestId":"r-9"}' };
+  const fresh = { status: 500, headers: { 'content-type': 'application/json' }, body: '{"code":"INTERNAL","message":"internal error","requestId":"r-8"}' };
+  let answer: { status: number; headers: Record<string, string>; body: string } = stored;
+  const { client, attempts, link } = await setup(t, () => answer, { max: 3, baseDelayMs: 5 });
+  const error = await client.createInvoiceLink(link).then(() => null, (e: unknown) => e);
+  t.match(error, { status: 500, code: 'INTERNAL', requestId: 'r-9' });
+  t.equal(attempts.length, 1, 'not retried');
+
+  attempts.length = 0;
+  answer = fresh;
+  await client.createInvoiceLink(link).then(() => null, (e: unknown) => e);
+  t.equal(attempts.length, 4, 'a 500 that is not a replay is retried, with the same key');
+  t.equal(new Set(attempts.map((a) => a.key)).size, 1);
+});
