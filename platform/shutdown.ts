@@ -3,6 +3,26 @@ import type { Logger } from './logger.ts';
 const GRACE_MS = 10_000;
 
 /**
+ * Runs `stop` and resolves when it has, logging `stopped`; exits the process with 1 if it takes
+ * longer than `graceMs` (10 s): a projector stuck in a long query must not keep a stopping process alive.
+ *
+ * @example await stopWithinGrace(logger, async () => { await app.close(); await runtime.close(); });
+ */
+export async function stopWithinGrace(logger: Logger, stop: () => Promise<void>, graceMs = GRACE_MS): Promise<void> {
+  const timer = setTimeout(() => {
+    logger.error(`stopping took longer than ${graceMs / 1000} s: exiting`);
+    process.exit(1);
+  }, graceMs);
+  timer.unref();
+  try {
+    await stop();
+  } finally {
+    clearTimeout(timer);
+  }
+  logger.info('stopped');
+}
+
+/**
  * Resolves after the first SIGINT/SIGTERM once `stop` has run; exits the process if `stop`
  * takes longer than 10 s or a second signal arrives.
  *
@@ -18,19 +38,7 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>): Promise<v
       }
       stopping = true;
       logger.info({ signal }, 'shutting down');
-      const timer = setTimeout(() => {
-        logger.error('shutdown took longer than 10 s: exiting');
-        process.exit(1);
-      }, GRACE_MS);
-      timer.unref();
-      stop().then(
-        () => {
-          clearTimeout(timer);
-          logger.info('stopped');
-          resolve();
-        },
-        (error: unknown) => reject(error),
-      );
+      stopWithinGrace(logger, stop).then(resolve, reject);
     };
     process.once('SIGINT', handle);
     process.once('SIGTERM', handle);

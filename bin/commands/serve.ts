@@ -7,7 +7,7 @@ import { runExpirySweeper } from '../../projections/subscriptions/expiry-sweeper
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { openRuntime, type Runtime } from '../../platform/runtime.ts';
-import { onShutdown } from '../../platform/shutdown.ts';
+import { onShutdown, stopWithinGrace } from '../../platform/shutdown.ts';
 import { errorChain, EXIT, parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
 
 /**
@@ -82,8 +82,7 @@ Stops cleanly on SIGINT/SIGTERM.`,
     } catch (error) {
       if (!(error instanceof StartupFailed)) throw error;
       logger.error({ err: error.cause }, `serve could not start: ${errorChain(error)}`);
-      await stop();
-      logger.info('stopped');
+      await stopWithinGrace(logger, stop);
       return EXIT.failed;
     }
   },
