@@ -1,6 +1,4 @@
 import t from 'tap';
-import { appendToStreams } from '../../eventstore/postgres/append.ts';
-import type { Db } from '../../platform/database.ts';
 import { ensureCheckpoint, failCheckpoint, loadCheckpoint } from '../../projections/checkpoints.ts';
 import { cloneTable } from '../../projections/clone-table.ts';
 import { rebuildProjector } from '../../projections/rebuild.ts';
@@ -8,14 +6,11 @@ import { catchUp, projectBatch } from '../../projections/runner.ts';
 import { projectionStatus } from '../../projections/status.ts';
 import { createSubscriptionsProjector } from '../../projections/subscriptions/projector.ts';
 import { testDatabase } from '../support/database.ts';
-import { address, appendsFor, at, subEvent } from '../support/subscription-events.ts';
+import { address } from '../support/subscription-events.ts';
+import { bill } from '../support/projection-runs.ts';
 
 const creator = address('carol');
 const projector = createSubscriptionsProjector({ version: 1 });
-
-async function bill(db: Db, wallet: string, second: number): Promise<void> {
-  await appendToStreams(db, appendsFor([subEvent('SubscriptionBilled', address(wallet), creator, { amount: '5', billedAt: at(second), merchantReferenceId: null, receiptHash: null })]));
-}
 
 t.test('a rebuild checkpoint stays rebuilding when caught up: only the swap makes a model live', async (t) => {
   const { db } = await testDatabase(t);

@@ -1,6 +1,5 @@
 import t, { type Test } from 'tap';
 import { sql } from 'kysely';
-import { pino } from 'pino';
 import type { Db } from '../../platform/database.ts';
 import { loadCheckpoint } from '../../projections/checkpoints.ts';
 import { createCreatorsProjector } from '../../projections/creators/projector.ts';
@@ -9,16 +8,11 @@ import { catchUp } from '../../projections/runner.ts';
 import type { Projector } from '../../projections/types.ts';
 import { appendBacklog } from '../support/backlog.ts';
 import { testDatabase } from '../support/database.ts';
+import { capturingLogger } from '../support/projection-runs.ts';
 
 t.setTimeout(120_000);
 
 const projector = createCreatorsProjector({ version: 1 });
-
-function capturingLogger() {
-  const lines: { level: number; msg: string; drift?: string }[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-  return { logger, lines };
-}
 
 /** A caught-up live model and a rebuild of it interrupted after its first batch (its `__next` table in place). */
 async function interrupted(t: Test, db: Db): Promise<void> {
@@ -50,7 +44,7 @@ t.test('a migration added an index to the live table since the clone: the rebuil
   const { db } = await testDatabase(t);
   await interrupted(t, db);
   await sql`create index creators_drift_idx on creators (display_name)`.execute(db);
-  const { logger, lines } = capturingLogger();
+  const { logger, lines } = capturingLogger<{ drift?: string }>();
   t.match(await rebuildProjector(db, projector, { batchSize: 1_000, logger }), { swapped: true, resumed: false });
   t.ok((await creatorsIndexes(db)).includes('creators_drift_idx'), 'the index is there after the swap, under its name');
   t.equal(await loadCheckpoint(db, 'creators:rebuild'), undefined, 'the rebuild is done');
@@ -62,7 +56,7 @@ t.test('a migration added a column to the live table since the clone: the rebuil
   const { db } = await testDatabase(t);
   await interrupted(t, db);
   await sql`alter table creators add column verified boolean not null default false`.execute(db);
-  const { logger, lines } = capturingLogger();
+  const { logger, lines } = capturingLogger<{ drift?: string }>();
   t.match(await rebuildProjector(db, projector, { batchSize: 1_000, logger }), { swapped: true, resumed: false });
   t.ok(await hasColumn(db, 'creators', 'verified'), 'the migrated column survives the swap');
   t.match(lines.find((l) => l.drift)?.drift, /column "verified boolean not null default false" only in creators/);

@@ -1,15 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { sql } from 'kysely';
-import { pino } from 'pino';
-import { appendToStreams } from '../../eventstore/postgres/append.ts';
 import type { Db } from '../../platform/database.ts';
 import { loadCheckpoint } from '../../projections/checkpoints.ts';
 import { catchUp } from '../../projections/runner.ts';
 import { runProjections, staleProjectors } from '../../projections/startup.ts';
 import { createSubscriptionsProjector } from '../../projections/subscriptions/projector.ts';
 import { testDatabase } from '../support/database.ts';
-import { address, appendsFor, at, subEvent } from '../support/subscription-events.ts';
+import { address, at } from '../support/subscription-events.ts';
+import { bill, bills, capturingLogger, eventually } from '../support/projection-runs.ts';
 
 t.setTimeout(60_000);
 
@@ -17,33 +15,8 @@ const creator = address('carol');
 const old = createSubscriptionsProjector({ version: 7 });
 const bumped = createSubscriptionsProjector({ version: 8 });
 
-function capturingLogger() {
-  const lines: { level: number; msg: string; stale?: string[] }[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-  return { logger, lines };
-}
-
-async function bill(db: Db, wallet: string, second: number): Promise<void> {
-  await appendToStreams(db, appendsFor([subEvent('SubscriptionBilled', address(wallet), creator, { amount: '5', billedAt: at(second), merchantReferenceId: null, receiptHash: null })]));
-}
-
-async function bills(db: Db): Promise<string | null> {
-  const { rows } = await sql<{ n: string | null }>`select sum(bills_count)::text as n from subscriptions`.execute(db);
-  return rows[0]!.n;
-}
-
-/** Polls `check` every 20 ms until it holds or the deadline passes; returns whether it held. */
-async function eventually(check: () => Promise<boolean>, ms = 20_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await sleep(20);
-  }
-  return false;
-}
-
 async function run(t: { teardown(fn: () => unknown): void }, db: Db, autoRebuild: boolean, body: () => Promise<void>) {
-  const { logger, lines } = capturingLogger();
+  const { logger, lines } = capturingLogger<{ stale?: string[] }>();
   const controller = new AbortController();
   const running = runProjections(db, [bumped], { batchSize: 100, pollIntervalMs: 10, signal: controller.signal, logger, autoRebuild });
   t.teardown(() => controller.abort());

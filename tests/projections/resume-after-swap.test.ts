@@ -2,8 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { sql } from 'kysely';
 import { pino } from 'pino';
-import { appendToStreams } from '../../eventstore/postgres/append.ts';
-import type { Db } from '../../platform/database.ts';
 import { loadCheckpoint } from '../../projections/checkpoints.ts';
 import { rebuildProjector } from '../../projections/rebuild.ts';
 import { catchUp } from '../../projections/runner.ts';
@@ -12,7 +10,8 @@ import { projectionStatus } from '../../projections/status.ts';
 import { createSubscriptionsProjector } from '../../projections/subscriptions/projector.ts';
 import { ProjectionError, type Projector } from '../../projections/types.ts';
 import { testDatabase } from '../support/database.ts';
-import { address, appendsFor, at, subEvent } from '../support/subscription-events.ts';
+import { address, at } from '../support/subscription-events.ts';
+import { bill, eventually } from '../support/projection-runs.ts';
 
 t.setTimeout(60_000);
 
@@ -29,20 +28,6 @@ function picky(base: Projector, table = 'subscriptions'): Projector {
     },
     withTables: (tables, name) => picky(base.withTables(tables, name), tables[table] ?? table),
   };
-}
-
-async function bill(db: Db, wallet: string, second: number): Promise<void> {
-  await appendToStreams(db, appendsFor([subEvent('SubscriptionBilled', address(wallet), creator, { amount: '5', billedAt: at(second), merchantReferenceId: null, receiptHash: null })]));
-}
-
-/** Polls `check` every 20 ms until it holds or the deadline passes; returns whether it held. */
-async function eventually(check: () => Promise<boolean>, ms = 20_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await sleep(20);
-  }
-  return false;
 }
 
 t.test('a loop stopped on a failed event follows again once another process swaps a rebuilt model in', async (t) => {

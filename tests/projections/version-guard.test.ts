@@ -1,8 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
-import { sql } from 'kysely';
-import { pino } from 'pino';
-import { appendToStreams } from '../../eventstore/postgres/append.ts';
 import type { Db } from '../../platform/database.ts';
 import { loadCheckpoint } from '../../projections/checkpoints.ts';
 import { rebuildProjector } from '../../projections/rebuild.ts';
@@ -11,28 +8,14 @@ import { runProjections } from '../../projections/startup.ts';
 import { createSubscriptionsProjector } from '../../projections/subscriptions/projector.ts';
 import { ModelNewerThanCode } from '../../projections/types.ts';
 import { testDatabase } from '../support/database.ts';
-import { address, appendsFor, at, subEvent } from '../support/subscription-events.ts';
+import { address, at } from '../support/subscription-events.ts';
+import { bill, bills, capturingLogger } from '../support/projection-runs.ts';
 
 t.setTimeout(60_000);
 
 const creator = address('carol');
 const v1 = createSubscriptionsProjector({ version: 1 });
 const v2 = createSubscriptionsProjector({ version: 2 });
-
-function capturingLogger() {
-  const lines: { level: number; msg: string; projector?: string }[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-  return { logger, lines };
-}
-
-async function bill(db: Db, wallet: string, second: number): Promise<void> {
-  await appendToStreams(db, appendsFor([subEvent('SubscriptionBilled', address(wallet), creator, { amount: '5', billedAt: at(second), merchantReferenceId: null, receiptHash: null })]));
-}
-
-async function bills(db: Db): Promise<string | null> {
-  const { rows } = await sql<{ n: string | null }>`select sum(bills_count)::text as n from subscriptions`.execute(db);
-  return rows[0]!.n;
-}
 
 /** A v1 model swapped for v2 by a rebuild, then one more event: what an old process meets mid-deploy. */
 async function swappedToV2(t: Test, db: Db): Promise<void> {
@@ -60,7 +43,7 @@ t.test('the runner loop of an old process stops on a newer model without retryin
   const { db } = await testDatabase(t);
   await swappedToV2(t, db);
   const before = (await loadCheckpoint(db, 'subscriptions'))!;
-  const { logger, lines } = capturingLogger();
+  const { logger, lines } = capturingLogger<{ projector?: string }>();
   const controller = new AbortController();
   const running = runProjectors(db, [v1], { batchSize: 100, pollIntervalMs: 10, signal: controller.signal, logger });
   await sleep(1_000);
@@ -90,7 +73,7 @@ t.test('new code on an older model keeps following it (stale, not stopped)', asy
 t.test('an old process with PROJECTIONS_AUTO_REBUILD never rebuilds a newer model down to its version', async (t) => {
   const { db } = await testDatabase(t);
   await swappedToV2(t, db);
-  const { logger, lines } = capturingLogger();
+  const { logger, lines } = capturingLogger<{ projector?: string }>();
   const controller = new AbortController();
   const running = runProjections(db, [v1], { batchSize: 100, pollIntervalMs: 10, signal: controller.signal, logger, autoRebuild: true });
   await sleep(1_000);
