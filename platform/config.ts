@@ -74,6 +74,13 @@ const schema = z.object({
     .optional(),
   SEP10_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
   HORIZON_URL: optionalUrl,
+  /**
+   * Development only: requests to user-supplied addresses (SEP-10 client_domain) may reach
+   * loopback and private addresses, over plain http for a local host. Never in production.
+   */
+  OUTBOUND_ALLOW_PRIVATE: bool.default(false),
+  /** Deadline of one request to a user-supplied address (DNS, connect, answer). */
+  OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2_000),
   API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
   REDIS_KEY_PREFIX: z.string().min(1).default('substream:'),
   /** The live feed reads the log on every commit announcement, and at least this often if one is lost. */

@@ -29,6 +29,7 @@ const sep10: FastifyPluginAsyncZod = async (app) => {
   if (!config.SEP10_SIGNING_SECRET && config.DATABASE_URL) {
     app.log.warn('SEP10_SIGNING_SECRET is unset: using a key generated in DATA_DIR, which other instances will not share');
   }
+  if (config.OUTBOUND_ALLOW_PRIVATE) app.log.warn('OUTBOUND_ALLOW_PRIVATE=true: client_domain may reach loopback and private addresses (development only)');
   const settings = sep10Settings(config, config.SEP10_SIGNING_SECRET ?? (await localStellarSecret(config.DATA_DIR, 'sep10-signing-secret')));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
