@@ -72,6 +72,13 @@ const schema = z.object({
     .string()
     .refine((v) => StrKey.isValidEd25519SecretSeed(v), 'must be a Stellar secret seed (S…)')
     .optional(),
+  /** SEP-1 [DOCUMENTATION] of /.well-known/stellar.toml (SDF's wallet SDK requires the table). */
+  ORG_NAME: z.string().min(1).max(200).default('SubStream'),
+  /** Defaults to https://<HOME_DOMAIN>; SEP-1 wants https and the stellar.toml's own domain. */
+  ORG_URL: z.url({ protocol: /^https$/ }).optional(),
+  ORG_DESCRIPTION: z.string().min(1).max(1000).default('Paid subscriptions and payment streams on Stellar'),
+  ORG_OFFICIAL_EMAIL: z.email().optional(),
+  ORG_SUPPORT_EMAIL: z.email().optional(),
   SEP10_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
   HORIZON_URL: optionalUrl,
   /**

@@ -89,7 +89,8 @@ function nonceOf(tx: Transaction): string | undefined {
   return op?.type === 'manageData' && op.value ? Buffer.from(op.value).toString('utf8') : undefined;
 }
 
-const reject = (code: string, message: string, details?: unknown) => new ApiError(401, `AUTH.${code}`, message, details);
+/** SEP-10 §Token: a challenge that fails any check is "treated as invalid input", a 400. */
+const reject = (code: string, message: string, details?: unknown) => new ApiError(400, `AUTH.${code}`, message, details);
 
 function parse(xdr: string, settings: Sep10Settings): Transaction {
   let tx: Transaction;
@@ -148,11 +149,14 @@ async function checkSigners(xdr: string, settings: Sep10Settings, clientAccount:
 export interface Authenticated {
   /** The JWT subject: the G… account, the M… muxed account, or `G…:memo`. */
   subject: string;
+  /** The client_domain whose SIGNING_KEY co-signed (the SDK checked that signature). */
   clientDomain: string | undefined;
+  /** The challenge transaction's hash (hex), the token's `jti`. */
+  challengeHash: string;
 }
 
 /**
- * Verifies a signed challenge (POST /v1/auth) and redeems it once. Every failure is a 401 with a
+ * Verifies a signed challenge (POST /v1/auth) and redeems it once. Every failure is a 400 with a
  * distinct code: CHALLENGE_INVALID, _WRONG_NETWORK, _WRONG_HOME_DOMAIN, _EXPIRED, _REPLAYED,
  * _BAD_SIGNATURE.
  */
@@ -185,5 +189,6 @@ export async function redeemChallenge(db: Db, settings: Sep10Settings, xdr: stri
   return {
     subject: read.memo ? `${read.clientAccountID}:${read.memo}` : read.clientAccountID,
     clientDomain: clientDomainOp?.type === 'manageData' ? (clientDomainOp.value ? Buffer.from(clientDomainOp.value).toString('utf8') : undefined) : undefined,
+    challengeHash: Buffer.from(tx.hash()).toString('hex'),
   };
 }

@@ -118,13 +118,13 @@ t.test('bad challenge requests are 400', async (t) => {
   }
 });
 
-t.test('every rejection is a 401 with its own code', async (t) => {
+t.test('every rejection is a 400 with its own code (SEP-10 §Token: invalid input)', async (t) => {
   const { app, database } = await testApp(t);
   const server = TEST_SEP10_KEYPAIR;
   const client = Keypair.random();
   const expect = async (name: string, transaction: string, code: string) => {
     const response = await redeem(app, transaction);
-    t.equal(response.statusCode, 401, `${name}: ${response.body}`);
+    t.equal(response.statusCode, 400, `${name}: ${response.body}`);
     t.equal(response.json().code, code, name);
   };
 
