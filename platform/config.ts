@@ -72,8 +72,22 @@ const schema = z.object({
     .string()
     .refine((v) => StrKey.isValidEd25519SecretSeed(v), 'must be a Stellar secret seed (S…)')
     .optional(),
+  /** SEP-1 [DOCUMENTATION] of /.well-known/stellar.toml (SDF's wallet SDK requires the table). */
+  ORG_NAME: z.string().min(1).max(200).default('SubStream'),
+  /** Defaults to https://<HOME_DOMAIN>; SEP-1 wants https and the stellar.toml's own domain. */
+  ORG_URL: z.url({ protocol: /^https$/ }).optional(),
+  ORG_DESCRIPTION: z.string().min(1).max(1000).default('Paid subscriptions and payment streams on Stellar'),
+  ORG_OFFICIAL_EMAIL: z.email().optional(),
+  ORG_SUPPORT_EMAIL: z.email().optional(),
   SEP10_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
   HORIZON_URL: optionalUrl,
+  /**
+   * Development only: requests to user-supplied addresses (SEP-10 client_domain) may reach
+   * loopback and private addresses, over plain http for a local host. Never in production.
+   */
+  OUTBOUND_ALLOW_PRIVATE: bool.default(false),
+  /** Deadline of one request to a user-supplied address (DNS, connect, answer). */
+  OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2_000),
   API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
   REDIS_KEY_PREFIX: z.string().min(1).default('substream:'),
   /** The live feed reads the log on every commit announcement, and at least this often if one is lost. */

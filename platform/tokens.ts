@@ -6,6 +6,10 @@ export interface TokenClaims {
   sub: string;
   /** The creator address the principal acts for, when acting as a creator. */
   tenant?: string | undefined;
+  /** SEP-10: the wallet domain whose SIGNING_KEY co-signed the challenge (`client_domain` claim). */
+  clientDomain?: string | undefined;
+  /** The token's id (`jti`); SEP-10 tokens use the challenge transaction's hash. */
+  jti?: string | undefined;
 }
 
 export interface VerifiedClaims extends TokenClaims {
@@ -21,12 +25,14 @@ const ALG = 'HS256';
  * @example const token = await signToken(secret, { sub: 'G…', tenant: 'G…' }, 3600);
  */
 export async function signToken(secret: string, claims: TokenClaims, ttlSeconds: number, issuer = 'substream'): Promise<string> {
-  const jwt = new SignJWT(claims.tenant ? { tenant: claims.tenant } : {})
+  const extra = { ...(claims.tenant ? { tenant: claims.tenant } : {}), ...(claims.clientDomain ? { client_domain: claims.clientDomain } : {}) };
+  const jwt = new SignJWT(extra)
     .setProtectedHeader({ alg: ALG })
     .setSubject(claims.sub)
     .setIssuer(issuer)
     .setIssuedAt()
     .setExpirationTime(`${ttlSeconds}s`);
+  if (claims.jti) jwt.setJti(claims.jti);
   return jwt.sign(new TextEncoder().encode(secret));
 }
 

@@ -1,7 +1,9 @@
 import { Keypair, MuxedAccount, Networks, StrKey, Transaction, WebAuth } from '@stellar/stellar-sdk';
 import type { Config } from '../../platform/config.ts';
 import type { Db } from '../../platform/database.ts';
+import type { OutboundPolicy } from '../../platform/outbound/guarded-get.ts';
 import { ApiError } from '../errors.ts';
+import { clientDomainSigningKey, stellarTomlUrl } from './client-domain.ts';
 import { loadSigners, type AccountSigners } from './horizon.ts';
 
 /** SEP-10: challenges are valid for 15 minutes. */
@@ -18,6 +20,8 @@ export interface Sep10Settings {
   /** The host of WEB_AUTH_ENDPOINT (the `web_auth_domain` manage_data value). */
   webAuthDomain: string;
   horizonUrl: string | undefined;
+  /** How the client_domain's stellar.toml is fetched (OUTBOUND_ALLOW_PRIVATE, OUTBOUND_TIMEOUT_MS). */
+  outbound: Omit<OutboundPolicy, 'maxBytes'>;
 }
 
 /**
@@ -37,6 +41,7 @@ export function sep10Settings(config: Config, signingSecret: string): Sep10Setti
     webAuthEndpoint,
     webAuthDomain: new URL(webAuthEndpoint).host,
     horizonUrl: config.HORIZON_URL,
+    outbound: { allowPrivate: config.OUTBOUND_ALLOW_PRIVATE, timeoutMs: config.OUTBOUND_TIMEOUT_MS },
   };
 }
 
@@ -45,20 +50,6 @@ export interface ChallengeRequest {
   memo?: string | undefined;
   homeDomain?: string | undefined;
   clientDomain?: string | undefined;
-}
-
-async function clientSigningKey(clientDomain: string): Promise<string> {
-  const local = /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(clientDomain);
-  const url = `${local ? 'http' : 'https'}://${clientDomain}/.well-known/stellar.toml`;
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
-    const toml = response.ok ? await response.text() : '';
-    const key = /^\s*SIGNING_KEY\s*=\s*"(G[A-Z2-7]{55})"/m.exec(toml)?.[1];
-    if (key && StrKey.isValidEd25519PublicKey(key)) return key;
-  } catch {
-    // reported below
-  }
-  throw new ApiError(400, 'AUTH.CLIENT_DOMAIN_UNAVAILABLE', `no SIGNING_KEY found in ${url}`);
 }
 
 /**
@@ -78,8 +69,8 @@ export async function issueChallenge(db: Db, settings: Sep10Settings, request: C
   if (request.homeDomain !== undefined && request.homeDomain !== settings.homeDomain) {
     throw new ApiError(400, 'AUTH.UNSUPPORTED_HOME_DOMAIN', `this server authenticates for ${settings.homeDomain} only`);
   }
-  const clientDomain = request.clientDomain;
-  const clientKey = clientDomain ? await clientSigningKey(clientDomain) : null;
+  const clientDomain = request.clientDomain === undefined ? undefined : stellarTomlUrl(request.clientDomain, settings.outbound.allowPrivate).host;
+  const clientKey = clientDomain ? await clientDomainSigningKey(clientDomain, settings.outbound) : null;
   const xdr = WebAuth.buildChallengeTx(
     settings.signingKey, account, settings.homeDomain, CHALLENGE_TTL_SECONDS, settings.networkPassphrase,
     settings.webAuthDomain, memo ?? null, clientDomain ?? null, clientKey,
@@ -98,7 +89,8 @@ function nonceOf(tx: Transaction): string | undefined {
   return op?.type === 'manageData' && op.value ? Buffer.from(op.value).toString('utf8') : undefined;
 }
 
-const reject = (code: string, message: string, details?: unknown) => new ApiError(401, `AUTH.${code}`, message, details);
+/** SEP-10 §Token: a challenge that fails any check is "treated as invalid input", a 400. */
+const reject = (code: string, message: string, details?: unknown) => new ApiError(400, `AUTH.${code}`, message, details);
 
 function parse(xdr: string, settings: Sep10Settings): Transaction {
   let tx: Transaction;
@@ -157,11 +149,14 @@ async function checkSigners(xdr: string, settings: Sep10Settings, clientAccount:
 export interface Authenticated {
   /** The JWT subject: the G… account, the M… muxed account, or `G…:memo`. */
   subject: string;
+  /** The client_domain whose SIGNING_KEY co-signed (the SDK checked that signature). */
   clientDomain: string | undefined;
+  /** The challenge transaction's hash (hex), the token's `jti`. */
+  challengeHash: string;
 }
 
 /**
- * Verifies a signed challenge (POST /v1/auth) and redeems it once. Every failure is a 401 with a
+ * Verifies a signed challenge (POST /v1/auth) and redeems it once. Every failure is a 400 with a
  * distinct code: CHALLENGE_INVALID, _WRONG_NETWORK, _WRONG_HOME_DOMAIN, _EXPIRED, _REPLAYED,
  * _BAD_SIGNATURE.
  */
@@ -194,5 +189,6 @@ export async function redeemChallenge(db: Db, settings: Sep10Settings, xdr: stri
   return {
     subject: read.memo ? `${read.clientAccountID}:${read.memo}` : read.clientAccountID,
     clientDomain: clientDomainOp?.type === 'manageData' ? (clientDomainOp.value ? Buffer.from(clientDomainOp.value).toString('utf8') : undefined) : undefined,
+    challengeHash: Buffer.from(tx.hash()).toString('hex'),
   };
 }

@@ -8,6 +8,7 @@ export const ErrorBody = z
     message: z.string(),
     details: z.unknown().optional(),
     requestId: z.string().optional(),
+    error: z.string().optional().describe('SEP-10 endpoints only: `message` again, under the name SEP-10 wallets read'),
   })
   .meta({ id: 'Error' });
 

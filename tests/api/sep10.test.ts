@@ -109,7 +109,7 @@ t.test('bad challenge requests are 400', async (t) => {
     ['account=GNOPE', 'AUTH.INVALID_ACCOUNT'],
     [`account=${account}&memo=abc`, 'AUTH.INVALID_MEMO'],
     [`account=${account}&home_domain=evil.example`, 'AUTH.UNSUPPORTED_HOME_DOMAIN'],
-    [`account=${account}&client_domain=127.0.0.1:1`, 'AUTH.CLIENT_DOMAIN_UNAVAILABLE'],
+    [`account=${account}&client_domain=127.0.0.1:1`, 'AUTH.CLIENT_DOMAIN_FORBIDDEN'],
   ] as const;
   for (const [query, code] of cases) {
     const response = await app.inject({ method: 'GET', url: `/v1/auth?${query}` });
@@ -118,13 +118,13 @@ t.test('bad challenge requests are 400', async (t) => {
   }
 });
 
-t.test('every rejection is a 401 with its own code', async (t) => {
+t.test('every rejection is a 400 with its own code (SEP-10 §Token: invalid input)', async (t) => {
   const { app, database } = await testApp(t);
   const server = TEST_SEP10_KEYPAIR;
   const client = Keypair.random();
   const expect = async (name: string, transaction: string, code: string) => {
     const response = await redeem(app, transaction);
-    t.equal(response.statusCode, 401, `${name}: ${response.body}`);
+    t.equal(response.statusCode, 400, `${name}: ${response.body}`);
     t.equal(response.json().code, code, name);
   };
 
@@ -164,7 +164,7 @@ t.test('every rejection is a 401 with its own code', async (t) => {
 t.test('client_domain: the wallet domain\'s SIGNING_KEY must co-sign', async (t) => {
   const wallet = Keypair.random();
   const domain = await fakeServer(t, { '/.well-known/stellar.toml': { status: 200, body: `SIGNING_KEY = "${wallet.publicKey()}"\n` } });
-  const { app } = await testApp(t);
+  const { app } = await testApp(t, { OUTBOUND_ALLOW_PRIVATE: 'true' });
   const client = Keypair.random();
   const tx = await challenge(app, `account=${client.publicKey()}&client_domain=${domain}`);
   const op = tx.operations.find((o) => o.type === 'manageData' && o.name === 'client_domain');

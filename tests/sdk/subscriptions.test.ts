@@ -27,9 +27,9 @@ t.test('SEP-10 login through the SDK: challenge, the wallet signs, token, authen
   t.match(await rejection(client.listMySubscriptions()), { status: 401 }, 'the original client stays anonymous');
 
   const replayed = await rejection(client.submitChallenge(tx.toEnvelope().toXDR('base64')));
-  t.match(replayed, { status: 401, code: 'AUTH.CHALLENGE_REPLAYED' });
+  t.match(replayed, { status: 400, code: 'AUTH.CHALLENGE_REPLAYED' });
   const unsigned = await client.getChallenge(wallet.publicKey());
-  t.match(await rejection(client.submitChallenge(unsigned.transaction)), { status: 401, code: 'AUTH.CHALLENGE_BAD_SIGNATURE' });
+  t.match(await rejection(client.submitChallenge(unsigned.transaction)), { status: 400, code: 'AUTH.CHALLENGE_BAD_SIGNATURE' });
 });
 
 t.test('creators and subscriptions through the SDK, with cursor paging of subscribers', async (t) => {

@@ -261,24 +261,7 @@ export interface paths {
             };
         };
         delete?: never;
-        options: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -3600,6 +3583,8 @@ export interface components {
             message: string;
             details?: unknown;
             requestId?: string;
+            /** @description SEP-10 endpoints only: `message` again, under the name SEP-10 wallets read */
+            error?: string;
         };
         ContentItem: {
             contentId: string;
@@ -3751,7 +3736,7 @@ export interface components {
             network_passphrase: string;
         };
         Sep10Token: {
-            /** @description JWT: sub = account, iss = WEB_AUTH_ENDPOINT */
+            /** @description JWT: iss = WEB_AUTH_ENDPOINT, sub = G…, G…:memo or M…, iat, exp, jti = challenge hash, client_domain when verified */
             token: string;
         };
         Stream: {
