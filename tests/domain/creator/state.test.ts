@@ -22,11 +22,11 @@ t.test('keeps tiers set before a registration it never saw', async (t) => {
   t.match(state, { status: 'registered', displayName: 'Ada', tiers: [gold] });
 });
 
-t.test('tierRatePerSecond rounds a per-period price up', async (t) => {
+t.test('tierRatePerSecond rounds a per-period price down', async (t) => {
   t.equal(tierRatePerSecond({ kind: 'rate', ratePerSecond: '7' }), 7n);
   t.equal(tierRatePerSecond({ kind: 'period', amount: '90', periodSeconds: 30 }), 3n, 'exact division');
-  t.equal(tierRatePerSecond({ kind: 'period', amount: '91', periodSeconds: 30 }), 4n, 'rounded up');
-  t.equal(tierRatePerSecond({ kind: 'period', amount: '1', periodSeconds: 2_592_000 }), 1n, 'never zero');
+  t.equal(tierRatePerSecond({ kind: 'period', amount: '119', periodSeconds: 30 }), 3n, 'rounded down');
+  t.equal(tierRatePerSecond({ kind: 'period', amount: '1', periodSeconds: 2_592_000 }), 0n, 'below one stroop a second (tiersProblem refuses it)');
   t.equal(tierRatePerSecond({ kind: 'period', amount: '170141183460469231731687303715884105727', periodSeconds: 1 }), 2n ** 127n - 1n, 'i128 max stays exact');
 });
 
