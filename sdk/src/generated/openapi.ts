@@ -3649,6 +3649,7 @@ export interface components {
                 /** @enum {string} */
                 name: "bronze" | "silver" | "gold";
                 token: string;
+                /** @description the price exactly as the creator listed it */
                 price: {
                     /** @constant */
                     kind: "rate";
@@ -3659,6 +3660,8 @@ export interface components {
                     amount: string;
                     periodSeconds: number;
                 };
+                /** @description stroops a second the subscribe call streams: a per-period price rounded down, never more than listed */
+                streamedRatePerSecond: string;
             }[];
             registeredAt: string | null;
             updatedAt: string;

@@ -32,6 +32,9 @@ t.test('tierRatePerSecond rounds a per-period price down', async (t) => {
 
 t.test('tiersProblem explains the first problem', async (t) => {
   t.equal(tiersProblem([gold]), null);
-  t.match(tiersProblem([{ ...gold, name: 'platinum' as Tier['name'] }]), /one of bronze, silver, gold/);
-  t.match(tiersProblem([{ ...gold, name: 'bronze', price: { kind: 'rate', ratePerSecond: '60' } }, gold]), /gold must cost more than bronze/);
+  t.match(tiersProblem([{ ...gold, name: 'platinum' as Tier['name'] }]), { code: 'CREATOR.INVALID_TIERS', message: /one of bronze, silver, gold/ });
+  t.match(tiersProblem([{ ...gold, name: 'bronze', price: { kind: 'rate', ratePerSecond: '60' } }, gold]), { code: 'CREATOR.INVALID_TIERS', message: /gold must cost more than bronze/ });
+  t.match(tiersProblem([{ ...gold, price: { kind: 'period', amount: '59', periodSeconds: 60 } }]), { code: 'CREATOR.PRICE_TOO_LOW', details: { tier: 'gold', minimumAmount: '60' } });
+  t.match(tiersProblem([{ ...gold, name: 'silver', price: { kind: 'rate', ratePerSecond: '1' } }, { ...gold, price: { kind: 'period', amount: '119', periodSeconds: 60 } }]),
+    { code: 'CREATOR.TIERS_SAME_RATE', details: { tiers: ['silver', 'gold'], ratePerSecond: '1' } }, '1 and 1.98… a second both stream 1');
 });
