@@ -27,7 +27,8 @@ export interface RequestSubscriptionResult {
 /**
  * Records the acting address's intent to subscribe to a creator's tier and returns the
  * contract call its wallet must sign. The rate comes from the tier; a per-period price becomes
- * `ceil(amount / periodSeconds)` per second, so the creator never gets less than listed.
+ * `floor(amount / periodSeconds)` per second (`tierRatePerSecond`), so the subscriber never pays
+ * more than listed.
  *
  * @example const { contractCall } = await requestSubscription(deps, { creator: 'GB…', tier: 'gold' }, context);
  */

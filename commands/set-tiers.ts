@@ -12,7 +12,7 @@ const TierPrice = z.discriminatedUnion('kind', [
 
 const TierInput = z.object({ name: z.enum(TIER_ORDER), token: ContractAddress, price: TierPrice });
 
-/** Positivity, unique names and bronze < silver < gold are domain rules (CREATOR.INVALID_TIERS). */
+/** Positivity, unique names, bronze < silver < gold and distinct streamed rates are domain rules (domain/creator/tiers.ts). */
 export const SetTiersInput = z.object({ tiers: z.array(TierInput).max(TIER_ORDER.length) }).meta({ id: 'SetTiersInput' });
 export type SetTiersInput = z.infer<typeof SetTiersInput>;
 

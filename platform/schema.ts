@@ -212,13 +212,21 @@ export interface AnalyticsSubscriptionFactsTable {
   rate_per_second: Numeric | null;
 }
 
-/** Read model (RLS): stroops billed or withdrawn per tenant and UTC day. */
+/** Read model (RLS): stroops billed or withdrawn per tenant, UTC day and token (null: not known). */
 export interface AnalyticsDailyAmountsTable {
   tenant_id: string;
   metric: 'revenue' | 'withdrawals';
   day: ColumnType<string, string, string>;
+  token: string | null;
   amount: Numeric;
   events: Int8;
+}
+
+/** Read model (RLS): the token of each event-store stream that moves money (see projections/analytics). */
+export interface AnalyticsMoneyTokensTable {
+  stream_id: string;
+  tenant_id: string;
+  token: string;
 }
 
 /** Every table the service owns. Later modules add theirs here. */
@@ -239,4 +247,5 @@ export interface Database {
   analytics_view_heatmap: AnalyticsViewHeatmapTable;
   analytics_subscription_facts: AnalyticsSubscriptionFactsTable;
   analytics_daily_amounts: AnalyticsDailyAmountsTable;
+  analytics_money_tokens: AnalyticsMoneyTokensTable;
 }

@@ -29,30 +29,46 @@ async function api(path) {
   return response.json();
 }
 
-/** A small bar or line chart of numbers into an <svg>. */
-function chart(svg, values, kind) {
+const COLORS = ['#3b5bdb', '#e8590c', '#2b8a3e', '#ae3ec9', '#0c8599', '#c92a2a'];
+
+/**
+ * A small bar or line chart into an <svg>: one series per token (`data-token` on its shapes), each
+ * scaled to its own maximum because amounts of different tokens are not comparable (nor added).
+ */
+function chart(svg, series, kind) {
   svg.replaceChildren();
-  const width = 300, height = 120, max = Math.max(1, ...values);
+  const width = 300, height = 120;
   svg.setAttribute('viewBox', `0 0 ${width} ${height + 10}`);
   svg.setAttribute('preserveAspectRatio', 'none');
-  const x = (i) => (values.length <= 1 ? 0 : (i * width) / (values.length - 1));
-  const y = (v) => height - (v / max) * (height - 4);
-  if (kind === 'bar') {
-    const w = width / Math.max(1, values.length);
-    values.forEach((v, i) => {
-      const rect = document.createElementNS(SVG, 'rect');
-      Object.entries({ x: i * w + 1, y: y(v), width: Math.max(1, w - 2), height: height - y(v), fill: '#3b5bdb' }).forEach(([k, val]) => rect.setAttribute(k, val));
-      svg.append(rect);
-    });
-  } else {
-    const line = document.createElementNS(SVG, 'polyline');
-    line.setAttribute('points', values.map((v, i) => `${x(i)},${y(v)}`).join(' '));
-    Object.entries({ fill: 'none', stroke: '#3b5bdb', 'stroke-width': 2 }).forEach(([k, val]) => line.setAttribute(k, val));
-    svg.append(line);
-  }
+  series.forEach(({ token, values }, s) => {
+    const max = Math.max(1, ...values);
+    const color = COLORS[s % COLORS.length];
+    const x = (i) => (values.length <= 1 ? 0 : (i * width) / (values.length - 1));
+    const y = (v) => height - (v / max) * (height - 4);
+    const mark = (element, attributes) => {
+      Object.entries({ ...attributes, 'data-token': token ?? 'unknown' }).forEach(([k, val]) => element.setAttribute(k, val));
+      svg.append(element);
+    };
+    if (kind === 'bar') {
+      const slot = width / Math.max(1, values.length);
+      const w = slot / series.length;
+      values.forEach((v, i) => mark(document.createElementNS(SVG, 'rect'), { x: i * slot + s * w + 1, y: y(v), width: Math.max(1, w - 2), height: height - y(v), fill: color }));
+    } else {
+      mark(document.createElementNS(SVG, 'polyline'), { points: values.map((v, i) => `${x(i)},${y(v)}`).join(' '), fill: 'none', stroke: color, 'stroke-width': 2 });
+    }
+  });
 }
 
-const firstAmount = (byToken) => Number(stroops(byToken?.[0]?.amount ?? '0'));
+/** Points with `byToken` → one series per token ({ token, values } in whole units, 0 where a point has none), tokens sorted. */
+function perToken(points) {
+  const tokens = [...new Set(points.flatMap((p) => (p.byToken ?? []).map((b) => b.token)))].sort((a, b) => String(a).localeCompare(String(b)));
+  return tokens.map((token) => ({
+    token,
+    values: points.map((p) => Number(stroops((p.byToken ?? []).find((b) => b.token === token)?.amount ?? '0'))),
+  }));
+}
+
+const perTokenText = (items) => (items.length ? items.map((m) => `${m.amount} ${m.token === null ? 'unknown token' : shortAddress(m.token)}`).join(' · ') : '0');
 
 async function loadAnalytics() {
   const to = new Date(Math.ceil(Date.now() / DAY) * DAY);
@@ -65,13 +81,13 @@ async function loadAnalytics() {
       api(`/v1/analytics/creators/me/series?metric=mrr&${range}`),
       api(`/v1/analytics/creators/me/series?metric=active&${range}`),
     ]);
-    $('mrr').textContent = me.mrr.length ? me.mrr.map((m) => `${stroops(m.amount)} ${shortAddress(m.token)}`).join(' · ') : '0';
+    $('mrr').textContent = perTokenText(me.mrr.map((m) => ({ token: m.token, amount: stroops(m.amount) })));
     $('active').textContent = String(me.counts.active);
-    const days = revenue.points.map((p) => Number(stroops(p.amount)));
-    $('revenue').textContent = `${days.at(-1) ?? 0} today`;
+    const days = perToken(revenue.points);
+    $('revenue').textContent = `${perTokenText(days.map((d) => ({ token: d.token, amount: d.values.at(-1) ?? 0 })))} today`;
     chart($('revenue-chart'), days, 'bar');
-    chart($('mrr-chart'), mrr.points.map((p) => firstAmount(p.byToken)), 'line');
-    chart($('active-chart'), active.points.map((p) => p.count ?? 0), 'line');
+    chart($('mrr-chart'), perToken(mrr.points), 'line');
+    chart($('active-chart'), [{ token: null, values: active.points.map((p) => p.count ?? 0) }], 'line');
   } catch (error) {
     setStatus(`analytics unavailable (${error.message}); the live feed still runs`, 'error');
   }

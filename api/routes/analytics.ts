@@ -8,14 +8,16 @@ import { ApiError } from '../errors.ts';
 import { principalOf, requireScope } from '../plugins/auth.ts';
 import { errorResponses } from '../schemas/common.ts';
 
-const TokenAmount = z.object({ token: z.string().nullable(), amount: z.string().describe('stroops, decimal string') });
+const TokenAmount = z.object({
+  token: z.string().nullable().describe('the token\'s contract id (C…); null when no fact named it'),
+  amount: z.string().describe('stroops of that token, decimal string'),
+}).meta({ id: 'TokenAmount' });
 const Counts = z.object({ active: z.number().int(), trialing: z.number().int(), grace: z.number().int(), cancelled: z.number().int() });
 const SeriesPoint = z.object({
   start: z.string(),
   end: z.string(),
   count: z.number().int().optional(),
-  byToken: z.array(TokenAmount).optional(),
-  amount: z.string().optional(),
+  byToken: z.array(TokenAmount).optional().describe('mrr, revenue, withdrawals: one amount per token, never a sum across tokens'),
   cancelled: z.number().int().optional(),
   activeAtStart: z.number().int().optional(),
   rate: z.number().nullable().optional(),
@@ -91,7 +93,8 @@ const analytics: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags, security,
       description: 'One metric per whole UTC bucket (weeks start Monday) covering [from, to): active and mrr at each bucket end, ' +
-        'revenue and withdrawals summed in it, churn = subscriptions cancelled in it ÷ active at its start.',
+        'revenue and withdrawals summed in it per token (`byToken`, only tokens with an amount), churn = subscriptions cancelled in it ÷ active at its start. ' +
+        'Amounts of different tokens are never added together.',
       querystring: z.object({
         metric: z.enum(['mrr', 'active', 'churn', 'revenue', 'withdrawals']),
         from: z.iso.datetime({ offset: true }).or(z.iso.date()),

@@ -9,7 +9,12 @@ export const CreatorView = z
   .object({
     address: z.string(),
     displayName: z.string().nullable(),
-    tiers: z.array(z.object({ name: z.enum(['bronze', 'silver', 'gold']), token: z.string(), price: TierPrice })),
+    tiers: z.array(z.object({
+      name: z.enum(['bronze', 'silver', 'gold']),
+      token: z.string(),
+      price: TierPrice.describe('the price exactly as the creator listed it'),
+      streamedRatePerSecond: z.string().describe('stroops a second the subscribe call streams: a per-period price rounded down, never more than listed'),
+    })),
     registeredAt: z.string().nullable(),
     updatedAt: z.string(),
   })

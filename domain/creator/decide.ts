@@ -17,7 +17,7 @@ export function setTiers(command: SetTiers, state: CreatorState): TiersSet[] {
     throw new DomainError('CREATOR.NOT_REGISTERED', 'register as a creator before setting tiers', { creator: command.data.creator });
   }
   const problem = tiersProblem(command.data.tiers);
-  if (problem !== null) throw new DomainError('CREATOR.INVALID_TIERS', problem);
+  if (problem !== null) throw new DomainError(problem.code, problem.message, problem.details);
   const { creator, tiers } = command.data;
   return [{ type: 'TiersSet', data: { creator, tiers, setAt: command.metadata.now } }];
 }

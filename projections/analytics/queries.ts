@@ -25,6 +25,7 @@ export async function heatmap(conn: Conn, contentId: string, bucketSeconds: numb
   return rows.map((r) => ({ startSecond: r.start, watchedSeconds: Number(r.watched), views: Number(r.views) }));
 }
 
+/** Stroops of one token (its contract id; null when the facts never named it), as a decimal string. */
 export interface TokenAmount {
   token: string | null;
   amount: string;
@@ -90,9 +91,8 @@ export interface SeriesPoint {
   end: string;
   /** active: subscriptions active at `end`. */
   count?: number;
-  /** mrr: per token at `end`; revenue/withdrawals: stroops in [start, end). */
+  /** mrr: per token at `end`; revenue/withdrawals: stroops in [start, end) per token (only tokens with an amount). Never summed across tokens. */
   byToken?: TokenAmount[];
-  amount?: string;
   /** churn: distinct subscriptions cancelled in [start, end) ÷ active at `start`. */
   cancelled?: number;
   activeAtStart?: number;
@@ -124,13 +124,13 @@ export async function creatorSeries(conn: Conn, metric: SeriesMetric, from: Date
   const points = bounds.map((b) => ({ start: b.start.toISOString(), end: b.end.toISOString() }));
   if (points.length === 0) return [];
   if (metric === 'revenue' || metric === 'withdrawals') {
-    const { rows } = await sql<{ n: number; amount: string }>`
-      select p.n::int as n, coalesce(sum(d.amount), 0)::text as amount
+    const { rows } = await sql<{ n: number; token: string | null; amount: string }>`
+      select p.n::int as n, d.token, sum(d.amount)::text as amount
       from unnest(${points.map((p) => p.start)}::timestamptz[], ${points.map((p) => p.end)}::timestamptz[]) with ordinality as p(start, finish, n)
-      left join analytics_daily_amounts d on d.tenant_id = current_setting('app.current_tenant_id', true) and d.metric = ${metric}
+      join analytics_daily_amounts d on d.tenant_id = current_setting('app.current_tenant_id', true) and d.metric = ${metric}
         and d.day >= (p.start at time zone 'UTC')::date and d.day < (p.finish at time zone 'UTC')::date
-      group by p.n order by p.n`.execute(conn);
-    return points.map((p, i) => ({ ...p, amount: rows[i]!.amount }));
+      group by p.n, d.token order by p.n, d.token nulls first`.execute(conn);
+    return points.map((p, i) => ({ ...p, byToken: rows.filter((r) => r.n === i + 1).map((r) => ({ token: r.token, amount: r.amount })) }));
   }
   if (metric === 'active' || metric === 'mrr') {
     const rows = await snapshots(conn, points.map((p) => p.end));

@@ -80,6 +80,21 @@ function mrrAt(facts: readonly Fact[], point: number) {
 const sortMrr = (items: { token: string | null; amount: string }[]) =>
   [...items].sort((a, b) => (a.token === null ? -1 : b.token === null ? 1 : a.token < b.token ? -1 : 1));
 
+/**
+ * Revenue in [start, end) per token, never summed across tokens: a bill counts under the token of
+ * its subscription's latest activation naming one earlier in its stream (null: not known yet).
+ */
+function revenueIn(facts: readonly Fact[], start: number, end: number) {
+  const byToken = new Map<string | null, bigint>();
+  facts.forEach((f, i) => {
+    if (f.kind !== 'SubscriptionBilled' || BASE + f.offset < start || BASE + f.offset >= end) return;
+    const named = facts.slice(0, i).filter((g) => g.who === f.who && g.kind === 'SubscriptionActivated' && g.token !== null).at(-1);
+    const token = named ? TOKENS[named.token!]! : null;
+    byToken.set(token, (byToken.get(token) ?? 0n) + BigInt(f.amount));
+  });
+  return sortMrr([...byToken].map(([token, amount]) => ({ token, amount: amount.toString() })));
+}
+
 t.test('creator counts, MRR, churn and revenue equal an independent fold (property)', async (t) => {
   const harness = await testApp(t);
   const { app, database } = harness;
@@ -117,10 +132,7 @@ t.test('creator counts, MRR, churn and revenue equal an independent fold (proper
       same(mrr.points.map((p: { start: string; byToken: [] }) => [p.start, sortMrr(p.byToken)]), weeks.map((w) => [iso(w.start), mrrAt(facts, w.end)]), 'MRR per week');
 
       const revenue = await get(`/v1/analytics/creators/me/series?metric=revenue&${range}&bucket=day`);
-      const billed = (d: { start: number; end: number }) => facts
-        .filter((f) => f.kind === 'SubscriptionBilled' && BASE + f.offset >= d.start && BASE + f.offset < d.end)
-        .reduce((sum, f) => sum + BigInt(f.amount), 0n).toString();
-      same(revenue.points.map((p: { amount: string }) => p.amount), days.map(billed), 'revenue per day');
+      same(revenue.points.map((p: { byToken: [] }) => sortMrr(p.byToken)), days.map((d) => revenueIn(facts, d.start, d.end)), 'revenue per day per token');
 
       const churn = await get(`/v1/analytics/creators/me/series?metric=churn&${range}&bucket=week`);
       same(churn.points.map((p: { cancelled: number; activeAtStart: number; rate: number | null }) => [p.cancelled, p.activeAtStart, p.rate]), weeks.map((w) => {
@@ -138,31 +150,71 @@ t.test('creator counts, MRR, churn and revenue equal an independent fold (proper
   t.same(theirs.json(), { tenantId: stranger, counts: { active: 0, trialing: 0, grace: 0, cancelled: 0 }, mrr: [] }, 'a tenant with no facts sees none of the others');
 });
 
-t.test('stream withdrawals per day for the receiver, and a monthly series', async (t) => {
+t.test('stream withdrawals per day and per token for the receiver, and a monthly series', async (t) => {
   const harness = await testApp(t);
   const { app, database } = harness;
   const receiver = randomAccount();
   const contractId = randomContract();
+  const [usdc, xlm] = TOKENS as [string, string];
+  // Stream 1 pays in one token, stream 2 in another; stream 3 was created before the indexed range (token unknown).
+  for (const [streamId, token] of [['1', usdc], ['2', xlm]] as const) {
+    await appendStreamFact(harness.app.services.eventStore, 'StreamCreated', {
+      contractId, streamId, sender: randomAccount(), receiver, token, totalAmount: '10000000000000000000000',
+      startAt: iso(BASE), cliffAt: null, endAt: iso(BASE + 90 * DAY), memo: null, createdAt: iso(BASE),
+    }, receiver);
+  }
   const withdrawals = [
-    { amount: '100', at: BASE + 1_000 },
-    { amount: '250', at: BASE + 5_000 },
-    { amount: '7', at: BASE + DAY + 1 },
-    { amount: '1000000000000000000000', at: BASE + 40 * DAY },
+    { streamId: '1', amount: '100', at: BASE + 1_000 },
+    { streamId: '2', amount: '40', at: BASE + 2_000 },
+    { streamId: '1', amount: '250', at: BASE + 5_000 },
+    { streamId: '3', amount: '9', at: BASE + 6_000 },
+    { streamId: '3', amount: '1', at: BASE + 7_000 },
+    { streamId: '1', amount: '7', at: BASE + DAY + 1 },
+    { streamId: '2', amount: '1000000000000000000000', at: BASE + 40 * DAY },
   ];
-  for (const w of withdrawals) {
+  for (const [i, w] of withdrawals.entries()) {
     await appendStreamFact(harness.app.services.eventStore, 'StreamWithdrawn',
-      { contractId, streamId: '1', beneficiary: receiver, amount: w.amount, withdrawnTotal: null, withdrawnAt: iso(w.at) }, receiver);
+      { contractId, streamId: w.streamId, beneficiary: receiver, amount: w.amount, withdrawnTotal: null, withdrawnAt: iso(w.at) }, receiver);
+    // Two projector batches: the second adds to the first's rows, the unknown-token row included.
+    if (i === 3) await catchUp(database.db, creatorAnalyticsProjector);
   }
   await catchUp(database.db, creatorAnalyticsProjector);
   const get = async (who: string, query: string) =>
     (await app.inject({ method: 'GET', url: `/v1/analytics/creators/me/series?${query}`, headers: { authorization: `Bearer ${await harness.token(who, who)}` } })).json();
   const daily = await get(receiver, `metric=withdrawals&from=${iso(BASE)}&to=${iso(BASE + 3 * DAY)}`);
-  t.same(daily.points.map((p: { amount: string }) => p.amount), ['350', '7', '0']);
+  t.same(daily.points.map((p: { byToken: [] }) => sortMrr(p.byToken)), [
+    sortMrr([{ token: null, amount: '10' }, { token: usdc, amount: '350' }, { token: xlm, amount: '40' }]),
+    [{ token: usdc, amount: '7' }],
+    [],
+  ], 'one amount per token, never a sum across tokens');
   const monthly = await get(receiver, `metric=withdrawals&from=2026-11-01&to=2027-01-01&bucket=month`);
-  t.same(monthly.points.map((p: { start: string; amount: string }) => [p.start, p.amount]), [
-    ['2026-11-01T00:00:00.000Z', '357'],
-    ['2026-12-01T00:00:00.000Z', '1000000000000000000000'],
+  t.same(monthly.points.map((p: { start: string; byToken: [] }) => [p.start, sortMrr(p.byToken)]), [
+    ['2026-11-01T00:00:00.000Z', sortMrr([{ token: null, amount: '10' }, { token: usdc, amount: '357' }, { token: xlm, amount: '40' }])],
+    ['2026-12-01T00:00:00.000Z', [{ token: xlm, amount: '1000000000000000000000' }]],
   ]);
+  t.notOk(monthly.points.some((p: object) => 'amount' in p), 'no cross-token total');
   const other = await get(randomAccount(), `metric=withdrawals&from=${iso(BASE)}&to=${iso(BASE + DAY)}`);
-  t.same(other.points.map((p: { amount: string }) => p.amount), ['0'], 'another tenant sees nothing');
+  t.same(other.points.map((p: { byToken: [] }) => p.byToken), [[]], 'another tenant sees nothing');
+});
+
+t.test('revenue takes the token of the intent when the chain fact names none (older subscribe shape)', async (t) => {
+  const harness = await testApp(t);
+  const { app, database } = harness;
+  const creator = randomAccount();
+  const [usdc, xlm] = TOKENS as [string, string];
+  const [a, b] = [randomAccount(), randomAccount()];
+  await appendToStreams(database.db, appendsFor([
+    subEvent('SubscriptionRequested', a, creator, { tier: 'gold', token: usdc, ratePerSecond: '10', requestedAt: iso(BASE), expiresAt: iso(BASE + DAY) }),
+    subEvent('SubscriptionActivated', a, creator, { token: null, ratePerSecond: '10', planId: null, activatedAt: iso(BASE + 1_000) }),
+    subEvent('SubscriptionBilled', a, creator, { amount: '500', billedAt: iso(BASE + 2_000), merchantReferenceId: null, receiptHash: null }),
+    subEvent('SubscriptionActivated', b, creator, { token: xlm, ratePerSecond: '3', planId: null, activatedAt: iso(BASE + 1_000) }),
+    subEvent('SubscriptionBilled', b, creator, { amount: '70', billedAt: iso(BASE + 3_000), merchantReferenceId: null, receiptHash: null }),
+  ]));
+  await catchUp(database.db, creatorAnalyticsProjector);
+  const response = await app.inject({
+    method: 'GET', url: `/v1/analytics/creators/me/series?metric=revenue&from=${iso(BASE)}&to=${iso(BASE + DAY)}`,
+    headers: { authorization: `Bearer ${await harness.token(creator, creator)}` },
+  });
+  t.equal(response.statusCode, 200, response.body);
+  t.same(sortMrr(response.json().points[0].byToken), sortMrr([{ token: usdc, amount: '500' }, { token: xlm, amount: '70' }]));
 });

@@ -74,7 +74,7 @@ t.test('view events: one append per batch, heatmap at any bucket, RLS, API-key s
   t.equal(unscoped.rows[0]!.n, 0, 'the API role without a tenant sees no row');
   const flags = await sql<{ relname: string; rls: boolean; force: boolean }>`
     select relname, relrowsecurity as rls, relforcerowsecurity as force from pg_class where relname like 'analytics\_%' and relkind = 'r' order by relname`.execute(database.db);
-  t.same(flags.rows, ['analytics_daily_amounts', 'analytics_subscription_facts', 'analytics_view_heatmap'].map((relname) => ({ relname, rls: true, force: true })));
+  t.same(flags.rows, ['analytics_daily_amounts', 'analytics_money_tokens', 'analytics_subscription_facts', 'analytics_view_heatmap'].map((relname) => ({ relname, rls: true, force: true })));
 
   const readOnly = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: auth, payload: { name: 'ro', scopes: ['analytics:read'] } });
   const writer = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: auth, payload: { name: 'player', scopes: ['analytics:write'] } });

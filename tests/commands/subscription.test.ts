@@ -60,10 +60,10 @@ t.test('requestSubscription records the intent and returns the call to sign', as
   await t.rejects(requestSubscription(deps, { creator, tier: 'gold' }, context(subscriber, now)), { code: 'SUBSCRIPTION.ALREADY_PENDING' });
 });
 
-t.test('a per-period tier streams ceil(amount / period) per second', async (t) => {
+t.test('a per-period tier streams floor(amount / period) per second: never more than listed', async (t) => {
   const creator = await newCreator();
   const result = await requestSubscription(deps, { creator, tier: 'bronze' }, context(account(), now));
-  t.equal(result.contractCall.args[3]!.value, '4', '100 / 30 = 3.33… rounds up to 4');
+  t.equal(result.contractCall.args[3]!.value, '3', '100 / 30 = 3.33… rounds down to 3 (90 per 30 s, not 120)');
 });
 
 t.test('requestSubscription refusals', async (t) => {

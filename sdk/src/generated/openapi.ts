@@ -3634,6 +3634,7 @@ export interface components {
                 /** @enum {string} */
                 name: "bronze" | "silver" | "gold";
                 token: string;
+                /** @description the price exactly as the creator listed it */
                 price: {
                     /** @constant */
                     kind: "rate";
@@ -3644,6 +3645,8 @@ export interface components {
                     amount: string;
                     periodSeconds: number;
                 };
+                /** @description stroops a second the subscribe call streams: a per-period price rounded down, never more than listed */
+                streamedRatePerSecond: string;
             }[];
             registeredAt: string | null;
             updatedAt: string;

@@ -29,7 +29,7 @@ t.test('RegisterCreator', async (t) => {
 
 t.test('SetTiers', async (t) => {
   t.test('sets tiers mixing rate and period prices, listed in any order', async (t) => {
-    const tiers = [period('gold', '86400', 3600), rate('bronze', '10'), period('silver', '601', 60)];
+    const tiers = [period('gold', '86400', 3600), rate('bronze', '10'), period('silver', '660', 60)];
     const state = spec(t).given([registered]).when(setTiers(tiers)).then([{ type: 'TiersSet', data: { creator, tiers, setAt: now } }]);
     t.same(state?.status === 'registered' && state.tiers.map((x) => x.name), ['gold', 'bronze', 'silver']);
   });
@@ -61,6 +61,12 @@ t.test('SetTiers', async (t) => {
     ['a period price equal to the rate below it', [rate('bronze', '10'), period('silver', '600', 60)]],
     ['a rate equal to the period price below it', [period('bronze', '86400', 86400), rate('silver', '1')]],
   ];
+  t.test('refuses tiers that would stream the same rate: 601 per 60 s is above 10 a second but streams 10', async (t) => {
+    spec(t).given([registered]).when(setTiers([rate('bronze', '10'), period('silver', '601', 60)])).then('CREATOR.TIERS_SAME_RATE');
+  });
+  t.test('refuses a period price below one stroop a second', async (t) => {
+    spec(t).given([registered]).when(setTiers([period('bronze', '59', 60)])).then('CREATOR.PRICE_TOO_LOW');
+  });
   for (const [name, tiers] of invalid) {
     t.test(`refuses ${name}`, async (t) => {
       spec(t).given([registered]).when(setTiers(tiers)).then('CREATOR.INVALID_TIERS');
@@ -71,7 +77,9 @@ t.test('SetTiers', async (t) => {
     // As JS numbers 2 * 9007199254740993 and that plus one are the same value; in bigint they are not.
     const big = 9007199254740993n;
     spec(t).given([registered]).when(setTiers([rate('bronze', big.toString()), period('silver', (2n * big).toString(), 2)])).then('CREATOR.INVALID_TIERS');
-    const ok = [rate('bronze', big.toString()), period('silver', (2n * big + 1n).toString(), 2)];
+    // One stroop more every 2 s is exactly more, but streams the same big per second.
+    spec(t).given([registered]).when(setTiers([rate('bronze', big.toString()), period('silver', (2n * big + 1n).toString(), 2)])).then('CREATOR.TIERS_SAME_RATE');
+    const ok = [rate('bronze', big.toString()), period('silver', (2n * big + 2n).toString(), 2)];
     spec(t).given([registered]).when(setTiers(ok)).then([{ type: 'TiersSet', data: { creator, tiers: ok, setAt: now } }]);
   });
 });
