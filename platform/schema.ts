@@ -81,7 +81,8 @@ export interface SubscriptionsTable {
   cancelled_at: Timestamp | null;
   refund_amount: Numeric;
   tips_total: Numeric;
-  confirmed_ledger: number | null;
+  /** bigint (a chain u32); read models select it as a number (projections/sql.ts). */
+  confirmed_ledger: Int8 | null;
   requested_at: Timestamp | null;
   expires_at: Timestamp | null;
   updated_at: Timestamp;
@@ -89,7 +90,8 @@ export interface SubscriptionsTable {
   status_fact_at: Timestamp | null;
   rate_fact_at: Timestamp | null;
   activated_at: Timestamp | null;
-  plan_id: number | null;
+  /** bigint (a chain u32). */
+  plan_id: Int8 | null;
   tips_count: Generated<number>;
 }
 
@@ -152,7 +154,8 @@ export interface StreamsTable {
   created_at: Timestamp | null;
   cancel_requested_at: Timestamp | null;
   cancelled_at: Timestamp | null;
-  created_ledger: number | null;
+  /** bigint (a chain u32); read models select it as a number (projections/sql.ts). */
+  created_ledger: Int8 | null;
   created_tx: string | null;
   updated_at: Timestamp;
 }

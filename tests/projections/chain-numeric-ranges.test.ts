@@ -88,7 +88,7 @@ t.test('the max and min of every decoded numeric field go through every projecto
     for (const query of ['', `?at=${TIME_MIN}`, `?at=${TIME_MAX}`]) {
       const stream = await app.inject({ method: 'GET', url: `/v1/streams/${streamId}${query}`, headers: await as(receiver) });
       t.equal(stream.statusCode, 200, `${x.label}: stream${query} ${stream.body.slice(0, 200)}`);
-      t.match(stream.json(), { onchainId: x.streamId.toString(), createdLedger: x.ledger, endAt: iso(x.time) });
+      t.match(stream.json(), { onchainId: x.streamId.toString(), createdLedger: x.ledger, startAt: iso(TIME_MIN), cliffAt: iso(x.time), endAt: iso(TIME_MAX) });
     }
     const day = x.time === TIME_MAX ? TIME_MAX - 86_400n : x.time;
     const series = (metric: string) => `/v1/analytics/creators/me/series?metric=${metric}&from=${iso(day).slice(0, 10)}&to=${iso(day + 86_400n).slice(0, 10)}`;
