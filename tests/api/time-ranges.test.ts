@@ -45,7 +45,7 @@ const isoTimes = fc.oneof(
 const isoDates = fc.oneof(isoTimes, fc.constantFrom('0000-01-01', '1969-12-31', '1970-01-01', '9999-12-31', '9999-12-32'));
 
 async function setup(t: Parameters<typeof testApp>[0]) {
-  const harness = await testApp(t, { STELLARSTREAM_CONTRACT_ID: STREAM_CONTRACT });
+  const harness = await testApp(t, { STELLARSTREAM_CONTRACT_ID: STREAM_CONTRACT, RATE_LIMIT_PER_MINUTE: '1000000' });
   const sender = randomAccount();
   const receiver = randomAccount();
   const token = randomContract();
