@@ -41,6 +41,22 @@ export interface ProjectionCheckpointsTable {
   updated_at: Generated<Date>;
 }
 
+/** An event a projector could not apply: halted on, parked, or resolved (projections/dead-letters.ts). */
+export interface ProjectionDeadLettersTable {
+  projector: string;
+  position_commit: Int8;
+  position_prepare: Int8;
+  event_id: string;
+  event_type: string;
+  stream_id: string;
+  stream_revision: Int8;
+  status: 'halted' | 'parked' | 'retried' | 'skipped';
+  error: string;
+  attempts: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 /** The outbox relay's checkpoint (integration/checkpoint.ts): the last position the broker acknowledged. */
 export interface OutboxCheckpointsTable {
   name: string;
@@ -230,6 +246,7 @@ export interface Database {
   indexer_ranges: IndexerRangesTable;
   events: EventsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
+  projection_dead_letters: ProjectionDeadLettersTable;
   outbox_checkpoints: OutboxCheckpointsTable;
   creators: CreatorsTable;
   subscriptions: SubscriptionsTable;
