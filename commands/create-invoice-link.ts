@@ -5,7 +5,7 @@ import { invoiceLinkStreamId } from '../domain/invoice-link/events.ts';
 import { addSeconds } from '../domain/shared/time.ts';
 import type { CommandContext, CommandDeps } from './context.ts';
 import { handleCommand } from './handle-command.ts';
-import { ContractAddress, PositiveStroops, StellarAddress } from './schemas.ts';
+import { ContractAddress, isoTime, PositiveStroops, StellarAddress } from './schemas.ts';
 import { argsVectorXdr, contractArg, type ContractArg } from './contract-args.ts';
 
 /** Links live 7 days unless told otherwise. */
@@ -19,7 +19,7 @@ export const CreateInvoiceLinkInput = z
     duration: z.number().int().min(1).max(10 * 366 * 86_400).describe('stream duration in seconds'),
     description: z.string().max(500).optional(),
     pdfUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
-    expiresAt: z.iso.datetime().optional(),
+    expiresAt: isoTime().optional(),
   })
   .meta({ id: 'CreateInvoiceLinkInput' });
 export type CreateInvoiceLinkInput = z.infer<typeof CreateInvoiceLinkInput>;

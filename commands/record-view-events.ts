@@ -4,6 +4,7 @@ import { viewBatchStreamId, type ViewEventsRecorded, type ViewReport } from '../
 import { WrongExpectedRevision } from '../eventstore/errors.ts';
 import type { EventStore, NewEvent } from '../eventstore/types.ts';
 import type { CommandContext } from './context.ts';
+import { isoTime } from './schemas.ts';
 
 export const MAX_VIEW_BATCH = 500;
 
@@ -13,14 +14,14 @@ export const ViewEventInput = z
     viewer: z.string().min(1).max(200).refine((v) => !v.includes('\u0000'), 'must not hold a NUL character').optional(),
     positionSeconds: z.number().finite().min(0).max(86_400 * 7),
     watchedSeconds: z.number().finite().min(0).max(86_400),
-    at: z.iso.datetime({ offset: true }),
+    at: isoTime({ offset: true }),
   })
   .meta({ id: 'ViewEvent' });
 export type ViewEventInput = z.infer<typeof ViewEventInput>;
 
 const KEYS = new Set(['contentId', 'viewer', 'positionSeconds', 'watchedSeconds', 'at']);
 const CONTENT_ID = /^[A-Za-z0-9._:~-]{1,200}$/;
-/** UTC with up to milliseconds, days 01–28 only (valid in every month): the rest goes to zod. */
+/** UTC with up to milliseconds, days 01–28 only (valid in every month), from 1970 (the time range): the rest goes to zod. */
 const UTC_MS = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$/;
 
 /**
@@ -38,7 +39,7 @@ export function isPlainViewEvent(item: unknown): item is ViewEventInput {
     && (viewer === undefined || (typeof viewer === 'string' && viewer.length >= 1 && viewer.length <= 200 && !viewer.includes('\u0000')))
     && typeof p === 'number' && Number.isFinite(p) && p >= 0 && p <= 86_400 * 7
     && typeof w === 'number' && Number.isFinite(w) && w >= 0 && w <= 86_400
-    && typeof at === 'string' && UTC_MS.test(at);
+    && typeof at === 'string' && UTC_MS.test(at) && at >= '1970';
 }
 
 export interface BadItem {

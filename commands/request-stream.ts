@@ -27,6 +27,7 @@ export interface RequestStreamResult {
   contractCall: StreamContractCall;
 }
 
+/** Unix seconds already checked by `UnixSeconds` (inside the time range) → ISO-8601. */
 const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
 
 /**

@@ -7,6 +7,8 @@ export interface DatabaseSnapshot {
   up: boolean;
   lastPosition: number | null;
   projections: { name: string; state: string; lagEvents: number; lagSeconds: number }[];
+  /** Open dead letters (`projection_dead_letters`: halted or parked events) per projector and status. */
+  deadLetters: { projector: string; status: string; count: number }[];
   /** Each outbox relay behind the log (`outbox_checkpoints`: a row once its first batch was acknowledged or failed). */
   relays: { name: string; lagEvents: number; lagSeconds: number }[];
   indexer: { job: string; processedLedger: number; latestLedger: number | null; ageSeconds: number }[];
@@ -18,6 +20,7 @@ interface Present {
   relays: boolean;
   indexer: boolean;
   indexer_latest: boolean;
+  dead_letters: boolean;
 }
 
 type LagRow = { name: string; lag_events: string; lag_seconds: number | null };
@@ -33,7 +36,7 @@ const toLag = (r: LagRow) => ({ name: r.name, lagEvents: Number(r.lag_events), l
  */
 export async function readDatabaseSnapshot(db: Db, options: { lagCountCap?: number } = {}): Promise<DatabaseSnapshot> {
   const lag = lagAfterCheckpoint(options.lagCountCap ?? LAG_COUNT_CAP);
-  const snapshot: DatabaseSnapshot = { up: false, lastPosition: null, projections: [], relays: [], indexer: [] };
+  const snapshot: DatabaseSnapshot = { up: false, lastPosition: null, projections: [], deadLetters: [], relays: [], indexer: [] };
   let present: Present;
   try {
     const { rows } = await sql<Present>`select
@@ -41,6 +44,7 @@ export async function readDatabaseSnapshot(db: Db, options: { lagCountCap?: numb
         to_regclass('projection_checkpoints') is not null as projections,
         to_regclass('outbox_checkpoints') is not null as relays,
         to_regclass('indexer_checkpoints') is not null as indexer,
+        to_regclass('projection_dead_letters') is not null as dead_letters,
         exists (select 1 from information_schema.columns
                 where table_schema = current_schema() and table_name = 'indexer_checkpoints'
                   and column_name = 'latest_ledger') as indexer_latest`.execute(db);
@@ -66,6 +70,16 @@ export async function readDatabaseSnapshot(db: Db, options: { lagCountCap?: numb
           from projection_checkpoints c ${lag}
           order by c.name`.execute(db);
         snapshot.projections = rows.map((r) => ({ ...toLag(r), state: r.state }));
+      }),
+    );
+  }
+  if (present.dead_letters) {
+    parts.push(
+      attempt(async () => {
+        const { rows } = await sql<{ projector: string; status: string; count: number }>`
+          select projector, status, count(*)::int as count from projection_dead_letters
+          where status in ('halted', 'parked') group by projector, status order by projector, status`.execute(db);
+        snapshot.deadLetters = rows;
       }),
     );
   }

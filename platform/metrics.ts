@@ -87,6 +87,16 @@ export function createMetrics(db: Db, options: { defaultLabels?: Record<string, 
   projectionGauge('substream_projection_lag_events', 'Events in the log after the projector checkpoint', (p) => p.lagEvents);
   projectionGauge('substream_projection_lag_seconds', 'Age of the oldest event the projector has not applied (0 when caught up)', (p) => p.lagSeconds);
   projectionGauge('substream_projection_failed', '1 when the projector stopped on an error', (p) => (p.state === 'failed' ? 1 : 0));
+  new Gauge({
+    name: 'substream_projection_dead_letters',
+    help: 'Events a projector could not apply and nobody resolved yet: status halted (it stopped before one) or parked (it went on without them)',
+    labelNames: ['projector', 'status'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const d of (await snapshot()).deadLetters) this.set({ projector: d.projector, status: d.status }, d.count);
+    },
+  });
   const relayGauge = (name: string, help: string, pick: (r: DatabaseSnapshot['relays'][number]) => number) =>
     new Gauge({
       name,

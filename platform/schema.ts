@@ -41,6 +41,22 @@ export interface ProjectionCheckpointsTable {
   updated_at: Generated<Date>;
 }
 
+/** An event a projector could not apply: halted on, parked, or resolved (projections/dead-letters.ts). */
+export interface ProjectionDeadLettersTable {
+  projector: string;
+  position_commit: Int8;
+  position_prepare: Int8;
+  event_id: string;
+  event_type: string;
+  stream_id: string;
+  stream_revision: Int8;
+  status: 'halted' | 'parked' | 'retried' | 'skipped';
+  error: string;
+  attempts: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 /** The outbox relay's checkpoint (integration/checkpoint.ts): the last position the broker acknowledged. */
 export interface OutboxCheckpointsTable {
   name: string;
@@ -81,7 +97,8 @@ export interface SubscriptionsTable {
   cancelled_at: Timestamp | null;
   refund_amount: Numeric;
   tips_total: Numeric;
-  confirmed_ledger: number | null;
+  /** bigint (a chain u32); read models select it as a number (projections/sql.ts). */
+  confirmed_ledger: Int8 | null;
   requested_at: Timestamp | null;
   expires_at: Timestamp | null;
   updated_at: Timestamp;
@@ -89,7 +106,8 @@ export interface SubscriptionsTable {
   status_fact_at: Timestamp | null;
   rate_fact_at: Timestamp | null;
   activated_at: Timestamp | null;
-  plan_id: number | null;
+  /** bigint (a chain u32). */
+  plan_id: Int8 | null;
   tips_count: Generated<number>;
 }
 
@@ -152,7 +170,8 @@ export interface StreamsTable {
   created_at: Timestamp | null;
   cancel_requested_at: Timestamp | null;
   cancelled_at: Timestamp | null;
-  created_ledger: number | null;
+  /** bigint (a chain u32); read models select it as a number (projections/sql.ts). */
+  created_ledger: Int8 | null;
   created_tx: string | null;
   updated_at: Timestamp;
 }
@@ -235,6 +254,7 @@ export interface Database {
   indexer_ranges: IndexerRangesTable;
   events: EventsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
+  projection_dead_letters: ProjectionDeadLettersTable;
   outbox_checkpoints: OutboxCheckpointsTable;
   creators: CreatorsTable;
   subscriptions: SubscriptionsTable;

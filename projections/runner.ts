@@ -9,7 +9,9 @@ import { awaitCheckpoint, movedFrom } from './await-checkpoint.ts';
 import { advanceCheckpoint, ensureCheckpoint, failCheckpoint, loadCheckpoint, lockProjector, REBUILD_SUFFIX, type Checkpoint, type ProjectionState } from './checkpoints.ts';
 import { createReadAhead, type ReadAhead } from './read-ahead.ts';
 import { readLogBatch } from './read-log.ts';
-import { ModelNewerThanCode, ProjectionError, type Projector } from './types.ts';
+import { formatPosition } from './dead-letters.ts';
+import { haltAt, isTransient, nextEvent, parkAt, poisonOf } from './failure-policy.ts';
+import { ModelNewerThanCode, type Projector } from './types.ts';
 
 export interface StepResult {
   /** Events read from the log (handled or not). */
@@ -143,16 +145,54 @@ export interface RunProjectorsOptions {
   pollIntervalMs?: number;
 }
 
+/** What the loop does after a failed batch. */
+type Recovery = 'go-on' | 'halted' | 'retry';
+
 /**
- * Runs every projector, each with its own checkpoint and loop, until the signal aborts. A
- * projector whose `apply` throws on an event (`ProjectionError`) is stopped with its checkpoint
- * `failed` and never skips that event; it polls its checkpoint every `pollIntervalMs` and follows
- * again once that moved away from the failure (another process's rebuild swapped a model in, or
- * fixed code advanced it). One whose model is newer than its code (`ModelNewerThanCode`) stops
- * without touching the checkpoint until the model's version is one it can follow. Other errors
- * (database unavailable, deadlock) are retried with backoff. The others go on. Resolves once every
- * loop has stopped. Like `catchUp`, a loop reads its next batch ahead while applying the current
- * one, so it holds up to two connections.
+ * After a batch failed with an error that is not transient: applies the events after the checkpoint
+ * one at a time (each committed with its checkpoint, like any batch) to find the one that fails,
+ * then halts at it or parks it by the projector's policy, reporting it (dead letter, checkpoint,
+ * log). An error that does not recur one event at a time (or a transient one meanwhile) is retried.
+ */
+async function recover(db: Db, projector: Projector, batchSize: number, log: Logger | undefined): Promise<Recovery> {
+  for (let i = 0; i < batchSize; i++) {
+    let failure: unknown;
+    try {
+      const step = await projectBatch(db, projector, 1);
+      if (step.read === 0) return 'go-on';
+      continue;
+    } catch (error) {
+      failure = error;
+    }
+    if (failure instanceof ModelNewerThanCode || isTransient(failure)) throw failure;
+    const checkpoint = await loadCheckpoint(db, projector.name);
+    const event = checkpoint && (await nextEvent(db, projector, checkpoint.position));
+    if (!event) throw failure;
+    const poison = poisonOf(projector, event, failure);
+    const report = { position: formatPosition(event.position), type: event.type, streamId: event.streamId, eventId: event.id, error: poison.message };
+    if ((projector.failurePolicy ?? 'halt') === 'park') {
+      if (await parkAt(db, projector, poison)) log?.error(report, `event parked: ${projector.name} goes on without it (substream projections retry|skip ${projector.name} ${report.position})`);
+      return 'go-on';
+    }
+    await haltAt(db, projector, poison);
+    log?.error(report, `projector halted at an event it cannot apply (substream projections retry|skip ${projector.name} ${report.position})`);
+    return 'halted';
+  }
+  return 'go-on';
+}
+
+/**
+ * Runs every projector, each with its own checkpoint and loop, until the signal aborts. A batch
+ * that fails with an error of the database or the network (`isTransient`) is retried with backoff,
+ * each attempt logged and the checkpoint `failed` with the error meanwhile. Any other error is the
+ * data's: the loop finds the event it stops on (`recover`) and, by the projector's `failurePolicy`,
+ * halts before it (checkpoint `failed`, dead letter `halted`; it polls its checkpoint every
+ * `pollIntervalMs` and follows again once `projections retry|skip`, a rebuild's swap or fixed code
+ * moved it) or parks it (dead letter `parked`) and goes on. It never skips an event silently. One
+ * whose model is newer than its code (`ModelNewerThanCode`) stops without touching the checkpoint
+ * until the model's version is one it can follow. The others go on. Resolves once every loop has
+ * stopped. Like `catchUp`, a loop reads its next batch ahead while applying the current one, so it
+ * holds up to two connections.
  *
  * @example
  * const controller = new AbortController();
@@ -163,6 +203,7 @@ export async function runProjectors(db: Db, projectors: readonly Projector[], op
   const loop = async (projector: Projector): Promise<void> => {
     const log = logger?.child({ projector: projector.name });
     let backoff = 0;
+    let attempts = 0;
     while (!signal?.aborted) {
       try {
         if (backoff > 0) await sleep(backoff, undefined, { signal }).catch(() => undefined);
@@ -171,27 +212,36 @@ export async function runProjectors(db: Db, projectors: readonly Projector[], op
         while (!signal?.aborted) {
           const step = await projectBatch(db, projector, batchSize, ahead);
           backoff = 0;
+          attempts = 0;
           if (step.read > 0) log?.debug({ read: step.read, applied: step.applied }, 'batch projected');
           if (step.caughtUp) await sleep(pollIntervalMs, undefined, { signal }).catch(() => undefined);
         }
-      } catch (error) {
+      } catch (thrown) {
+        let error = thrown;
+        if (signal?.aborted) break;
+        if (!(error instanceof ModelNewerThanCode) && !isTransient(error)) {
+          try {
+            const recovery = await recover(db, projector, batchSize, log);
+            backoff = 0;
+            if (recovery === 'go-on') continue;
+            const stuck = await loadCheckpoint(db, projector.name).catch(() => undefined);
+            await awaitCheckpoint(db, projector.name, (now) => !stuck || movedFrom(stuck, now), { intervalMs: pollIntervalMs, signal });
+            if (!signal?.aborted) log?.info('checkpoint moved: projector follows again');
+            continue;
+          } catch (again) {
+            error = again;
+          }
+        }
         if (error instanceof ModelNewerThanCode) {
           log?.error({ err: error, codeVersion: projector.version }, 'model is newer than this code: upgrade this process (projector stopped)');
           await awaitCheckpoint(db, projector.name, (now) => now.version <= projector.version, { intervalMs: pollIntervalMs, signal });
           backoff = 0;
           continue;
         }
-        if (error instanceof ProjectionError) {
-          log?.error({ err: error }, 'projector failed on an event and stopped; it follows again once its checkpoint moves (a rebuild swapped in)');
-          const stuck = await loadCheckpoint(db, projector.name).catch(() => undefined);
-          await awaitCheckpoint(db, projector.name, (now) => !stuck || movedFrom(stuck, now), { intervalMs: pollIntervalMs, signal });
-          if (!signal?.aborted) log?.info('checkpoint moved: projector follows again');
-          backoff = 0;
-          continue;
-        }
-        // Anything else (connection lost, deadlock, …) is retried with backoff; the checkpoint says failed meanwhile.
+        // The database or the network (connection lost, deadlock, …): retried with backoff, each attempt reported.
+        attempts += 1;
         backoff = Math.min(Math.max(backoff * 2, 500), 30_000);
-        log?.warn({ err: error, retryInMs: backoff }, 'projector batch failed; retrying');
+        log?.warn({ err: error, attempts, retryInMs: backoff }, 'projector batch failed on the database; retrying');
       }
     }
   };

@@ -8,7 +8,8 @@ export function isoText(column: string): string {
 const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
- * `col1, to_char(col2 …) as col2, …` for a select that returns timestamps as ISO text; with
+ * `col1, to_char(col2 …) as col2, …` for a select that returns timestamps as ISO text and `bigint`
+ * columns as numbers (`::float8`: they hold chain u32s, ledgers and plan ids, exact far past 2^32); with
  * `camelCase`, each column comes back under its camelCase name (`tenant_id as "tenantId"`), so
  * rows need no renaming in JavaScript.
  *
@@ -19,7 +20,7 @@ export function selectColumns(columns: readonly (readonly [string, string])[], o
   return sql.raw(
     columns
       .map(([name, type]) => {
-        const value = type === 'timestamptz' ? isoText(name) : name;
+        const value = type === 'timestamptz' ? isoText(name) : type === 'bigint' ? `${name}::float8` : name;
         return value === alias(name) ? name : `${value} as ${alias(name)}`;
       })
       .join(', '),

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { lagAfterCheckpoint } from '../platform/checkpoint-lag.ts';
 import type { Db } from '../platform/database.ts';
 import { REBUILD_SUFFIX, type ProjectionState } from './checkpoints.ts';
+import { openDeadLetters, type DeadLetter } from './dead-letters.ts';
 
 export interface ProjectionStatus {
   name: string;
@@ -17,15 +18,31 @@ export interface ProjectionStatus {
   lagSeconds: number;
   /** For a build-aside rebuild's checkpoint (`<name>:rebuild`), the projector it rebuilds. */
   rebuildOf: string | null;
+  /** The event the projector halted before (policy `halt`), until `projections retry|skip` resolves it. */
+  haltedAt: HaltedAt | null;
+  /** Events set aside by policy `park` and not resolved yet. */
+  parked: number;
+}
+
+/** Where and why a projector halted. */
+export interface HaltedAt {
+  position: string;
+  type: string;
+  streamId: string;
+  eventId: string;
+  error: string;
 }
 
 /**
- * Every checkpoint (projectors and rebuilds in progress) and its lag behind the log, for `/ready`,
+ * Every checkpoint (projectors and rebuilds in progress), its lag behind the log and its open dead
+ * letters (the event it halted before, how many it parked), for `/ready`,
  * the metrics and `substream projections status`.
  *
  * @example const status = await projectionStatus(db); // [{ name: 'subscriptions', state: 'live', lagEvents: 0, lagSeconds: 0, … }]
  */
 export async function projectionStatus(db: Db): Promise<ProjectionStatus[]> {
+  const open = await openDeadLetters(db);
+  const halted = new Map(open.filter((d) => d.status === 'halted').map((d) => [d.projector, d]));
   const { rows } = await sql<{
     name: string;
     version: number;
@@ -49,5 +66,12 @@ export async function projectionStatus(db: Db): Promise<ProjectionStatus[]> {
     lagEvents: Number(r.lag),
     lagSeconds: Math.max(0, r.lag_seconds ?? 0),
     rebuildOf: r.name.endsWith(REBUILD_SUFFIX) ? r.name.slice(0, -REBUILD_SUFFIX.length) : null,
+    haltedAt: haltedAtOf(r.state, halted.get(r.name)),
+    parked: open.filter((d) => d.projector === r.name && d.status === 'parked').length,
   }));
+}
+
+/** A `halted` dead letter counts while its projector's checkpoint is `failed` (a swap or fixed code may have moved it on). */
+function haltedAtOf(state: ProjectionState, d: DeadLetter | undefined): HaltedAt | null {
+  return state === 'failed' && d ? { position: d.position, type: d.type, streamId: d.streamId, eventId: d.eventId, error: d.error } : null;
 }

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { RecordedEvent } from '../eventstore/types.ts';
 import type { Database } from '../platform/schema.ts';
+import type { FailurePolicy } from './failure-policy.ts';
 
 export type Conn = Kysely<Database> | Transaction<Database>;
 
@@ -35,6 +36,8 @@ export interface Projector {
   /** Every read-model table `apply` writes: what a rebuild clones, fills and swaps in. */
   tables: readonly string[];
   apply(trx: Transaction<Database>, events: RecordedEvent[]): Promise<void>;
+  /** What the runner does at an event `apply` cannot take (projections/failure-policy.ts); absent: `halt`. */
+  failurePolicy?: FailurePolicy;
   /** The same projector (same version) writing to other tables under another checkpoint name. */
   withTables(tables: TableNames, name: string): Projector;
 }

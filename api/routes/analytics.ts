@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { IsoTimeOrDate } from '../../commands/schemas.ts';
 import { MAX_VIEW_BATCH, parseViewBatch, recordViewEvents, ViewEventInput } from '../../commands/record-view-events.ts';
 import { creatorSeries, creatorSnapshot, heatmap } from '../../projections/analytics/queries.ts';
 import { withReadScope } from '../../projections/read-scope.ts';
@@ -97,8 +98,8 @@ const analytics: FastifyPluginAsyncZod = async (app) => {
         'Amounts of different tokens are never added together.',
       querystring: z.object({
         metric: z.enum(['mrr', 'active', 'churn', 'revenue', 'withdrawals']),
-        from: z.iso.datetime({ offset: true }).or(z.iso.date()),
-        to: z.iso.datetime({ offset: true }).or(z.iso.date()),
+        from: IsoTimeOrDate,
+        to: IsoTimeOrDate,
         bucket: z.enum(['day', 'week', 'month']).default('day'),
       }),
       response: { 200: z.object({ metric: z.string(), bucket: z.string(), points: z.array(SeriesPoint) }), ...errorResponses },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { cancelStream } from '../../commands/cancel-stream.ts';
 import { requestStream, RequestStreamInput } from '../../commands/request-stream.ts';
-import { StellarAddress } from '../../commands/schemas.ts';
+import { StellarAddress, UnixSecondsQuery } from '../../commands/schemas.ts';
 import { parseStreamId, StreamId } from '../../commands/stream-id.ts';
 import { withdrawFromStream, WithdrawInput } from '../../commands/withdraw-from-stream.ts';
 import { withReadScope } from '../../projections/read-scope.ts';
@@ -124,7 +124,7 @@ const streams: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags, security, params: Params,
       description: 'The stream and its amounts at `at` (unix seconds, default now). ' + ID_NOTE,
-      querystring: z.object({ at: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().describe('unix seconds') }),
+      querystring: z.object({ at: UnixSecondsQuery.optional() }),
       response: { 200: StreamView, ...errorResponses },
     },
   }, async (request) => {

@@ -1,4 +1,5 @@
 import { scValToNative, xdr } from '@stellar/stellar-sdk';
+import { isUnixSecondsInRange, TIME_RANGE_MESSAGE } from '../../domain/shared/time-range.ts';
 
 /** The event does not have the shape its contract kind promises: counted as malformed, never thrown out of a run. */
 export class ShapeError extends Error {
@@ -96,11 +97,10 @@ export const bytesHex = (v: xdr.ScVal | undefined, what: string): string =>
 export const optional = <T>(v: xdr.ScVal | undefined, read: (v: xdr.ScVal, what: string) => T, what: string): T | null =>
   v === undefined || v.type === 'scvVoid' ? null : read(v, what);
 
-/** Unix seconds (u64) → ISO-8601. */
+/** Unix seconds (u64) → ISO-8601; outside the system's time range (domain/shared/time-range.ts) a `ShapeError` naming the field. */
 export function isoSeconds(seconds: bigint, what = 'time'): string {
-  const ms = Number(seconds) * 1000;
-  if (!Number.isFinite(ms) || ms > 8.64e15) throw new ShapeError(`${what}: ${seconds} is not a representable time`);
-  return new Date(ms).toISOString();
+  if (!isUnixSecondsInRange(seconds)) throw new ShapeError(`${what}: ${seconds} ${TIME_RANGE_MESSAGE}`);
+  return new Date(Number(seconds) * 1000).toISOString();
 }
 
 /** The fields of a `Map` keyed by symbols. */

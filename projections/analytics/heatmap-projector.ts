@@ -23,6 +23,8 @@ export function createHeatmapProjector(options: { name?: string; tables?: TableN
   return {
     name: options.name ?? 'view-heatmap',
     version: options.version ?? 1,
+    /** No money in this model: an event it cannot apply is parked and the model goes on (projections/failure-policy.ts). */
+    failurePolicy: 'park',
     handles: ['ViewEventsRecorded'],
     metadataFor: [],
     tables: [live],

@@ -68,6 +68,8 @@ export function createContentProjector(options: { name?: string; table?: string;
   return {
     name,
     version: options.version ?? 1,
+    /** No money in this model: an event it cannot apply is parked and the model goes on (projections/failure-policy.ts). */
+    failurePolicy: 'park',
     handles: CONTENT_EVENT_TYPES,
     metadataFor: [],
     tables: [live],

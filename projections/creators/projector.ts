@@ -61,6 +61,8 @@ export function createCreatorsProjector(options: { name?: string; table?: string
   return {
     name,
     version: options.version ?? 1,
+    /** No money in this model: an event it cannot apply is parked and the model goes on (projections/failure-policy.ts). */
+    failurePolicy: 'park',
     handles: CREATOR_EVENT_TYPES,
     metadataFor: [],
     tables: [live],

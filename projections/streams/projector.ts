@@ -48,7 +48,7 @@ export const COLUMNS: readonly (readonly [keyof StoredStream, string])[] = [
   ['token', 'text'], ['status', 'text'], ['deposited', 'numeric'], ['withdrawn', 'numeric'], ['refunded', 'numeric'],
   ['pending_withdrawal', 'numeric'], ['start_at', 'timestamptz'], ['cliff_at', 'timestamptz'], ['end_at', 'timestamptz'],
   ['memo', 'text'], ['created_at', 'timestamptz'], ['cancel_requested_at', 'timestamptz'], ['cancelled_at', 'timestamptz'],
-  ['created_ledger', 'integer'], ['created_tx', 'text'], ['updated_at', 'timestamptz'],
+  ['created_ledger', 'bigint'], ['created_tx', 'text'], ['updated_at', 'timestamptz'],
 ];
 const selectList = selectColumns(COLUMNS);
 const recordType = sql.raw(COLUMNS.map(([name, type]) => `${name} ${type}`).join(', '));

@@ -44,13 +44,13 @@ export const COLUMNS: Columns = [
   ['tier', 'text'], ['token', 'text'], ['rate_per_second', 'numeric'], ['total_billed', 'numeric'], ['bills_count', 'integer'],
   ['last_billed_at', 'timestamptz'], ['next_billing_at', 'timestamptz'], ['trial_ends_at', 'timestamptz'],
   ['grace_ends_at', 'timestamptz'], ['cancel_requested_at', 'timestamptz'], ['cancelled_at', 'timestamptz'],
-  ['refund_amount', 'numeric'], ['tips_total', 'numeric'], ['confirmed_ledger', 'integer'], ['requested_at', 'timestamptz'],
+  ['refund_amount', 'numeric'], ['tips_total', 'numeric'], ['confirmed_ledger', 'bigint'], ['requested_at', 'timestamptz'],
   ['expires_at', 'timestamptz'], ['updated_at', 'timestamptz'],
 ];
 /** Every column the projector loads and writes: the API's plus the rest of the domain state. */
 const ALL_COLUMNS: Columns = [
   ...COLUMNS,
-  ['status_fact_at', 'timestamptz'], ['rate_fact_at', 'timestamptz'], ['activated_at', 'timestamptz'], ['plan_id', 'integer'],
+  ['status_fact_at', 'timestamptz'], ['rate_fact_at', 'timestamptz'], ['activated_at', 'timestamptz'], ['plan_id', 'bigint'],
   ['tips_count', 'integer'],
 ];
 const selectList = selectColumns(ALL_COLUMNS);

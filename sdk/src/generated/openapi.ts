@@ -2007,7 +2007,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description unix seconds */
+                    /** @description unix seconds, 0 … 253402300799 */
                     at?: number;
                 };
                 header?: never;
@@ -3565,11 +3565,11 @@ export interface components {
              * @example 1000
              */
             amount: string;
-            /** @description unix seconds */
+            /** @description unix seconds, 0 … 253402300799 */
             start: number;
-            /** @description unix seconds */
+            /** @description unix seconds, 0 … 253402300799 */
             cliff?: number;
-            /** @description unix seconds */
+            /** @description unix seconds, 0 … 253402300799 */
             end: number;
             memo?: string;
         };
