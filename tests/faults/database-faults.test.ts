@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { randomAccount, TEST_CONTRACT_ID, testApp, type TestApp } from '../support/app.ts';
 import { TEST_SERVER_URL, testDatabase } from '../support/database.ts';
 import { faultProxy, type FaultProxy } from '../support/fault-proxy.ts';
@@ -42,7 +42,7 @@ const FAULT_ENV = {
   REQUEST_DEADLINE_MS: '1500',
 };
 
-async function faultyApp(t: Parameters<typeof testApp>[0]): Promise<{ harness: TestApp; proxy: FaultProxy; creator: string }> {
+async function faultyApp(t: Test): Promise<{ harness: TestApp; proxy: FaultProxy; creator: string }> {
   const database = await testDatabase(t);
   const server = new URL(TEST_SERVER_URL);
   const proxy = await faultProxy(t, { host: server.hostname, port: Number(server.port || 5432) });

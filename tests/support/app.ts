@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { loadConfig } from '../../platform/config.ts';
-import { createDb } from '../../platform/database.ts';
+import { createDb, poolOptions } from '../../platform/database.ts';
 import { signToken } from '../../platform/tokens.ts';
 import { testDatabase, type TestDatabase } from './database.ts';
 
@@ -40,7 +40,7 @@ export async function testApp(
     API_KEY_PEPPER: TEST_API_KEY_PEPPER,
     ...env,
   });
-  const db = env.DATABASE_URL ? createDb({ url: env.DATABASE_URL, max: config.DATABASE_POOL_MAX }) : database.db;
+  const db = env.DATABASE_URL ? createDb(poolOptions(config, env.DATABASE_URL, 'api')) : database.db;
   const eventStore = createPostgresEventStore(db);
   const app = await buildApp({ services: { config, db, eventStore, jwtSecret: TEST_JWT_SECRET } });
   t.teardown(async () => {
