@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import auth from './plugins/auth.ts';
+import deadline from './plugins/deadline.ts';
 import errorHandler from './plugins/error-handler.ts';
 import flags from './plugins/flags.ts';
 import idempotency from './plugins/idempotency.ts';
@@ -52,6 +53,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(services, { services: options.services });
   await app.register(metrics);
   await app.register(errorHandler);
+  await app.register(deadline);
   await app.register(openapi);
   await app.register(redis);
   await app.register(logSignal);

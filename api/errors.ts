@@ -3,6 +3,7 @@ import pg from 'pg';
 import { ZodError } from 'zod';
 import { DomainError } from '../domain/shared/errors.ts';
 import { InvalidEvent, WrongExpectedRevision } from '../eventstore/errors.ts';
+import { isDependencyFailure } from '../platform/dependency-failure.ts';
 
 /** An error with its HTTP status, raised by the API layer itself. */
 export class ApiError extends Error {
@@ -32,9 +33,13 @@ function domainStatus(code: string): number {
   return 422;
 }
 
+/** The code of a 503 for a dependency (PostgreSQL, Redis) that is unavailable or too slow: retry later with the same key. */
+export const DEPENDENCY_UNAVAILABLE = 'DEPENDENCY.UNAVAILABLE';
+
 /**
- * Maps any error to its status and the one error body. Unknown errors and 5xx become a generic
- * 500 (the caller logs the original with the request id).
+ * Maps any error to its status and the one error body. A dependency failure (see
+ * isDependencyFailure) is 503 DEPENDENCY.UNAVAILABLE; unknown errors and other 5xx become a
+ * generic 500 (the caller logs the original with the request id).
  */
 export function toHttpError(error: unknown): HttpError {
   if (hasZodFastifySchemaValidationErrors(error)) {
@@ -54,6 +59,9 @@ export function toHttpError(error: unknown): HttpError {
     };
   }
   if (error instanceof InvalidEvent) return { status: 400, body: { code: 'VALIDATION.FAILED', message: error.message } };
+  if (isDependencyFailure(error)) {
+    return { status: 503, body: { code: DEPENDENCY_UNAVAILABLE, message: 'a service this request needs is unavailable or too slow: retry later with the same Idempotency-Key' } };
+  }
   if (error instanceof pg.DatabaseError && error.code?.startsWith('22')) {
     // SQLSTATE class 22, data exception: a value from the request that PostgreSQL cannot take
     // (an impossible date, a character outside the encoding). The routes' schemas should have

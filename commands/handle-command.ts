@@ -33,6 +33,16 @@ export interface CommandResult<State, Event extends DomainEvent> {
 export interface LoadedAggregate<State> {
   state: State;
   revision: number;
+  /** The correlation id of the stream's last event and the run of last events that share it. */
+  tail?: { correlationId: string; events: DomainEvent[] } | undefined;
+}
+
+function tailOf(recorded: readonly RecordedEvent[]): LoadedAggregate<unknown>['tail'] {
+  const correlationId = recorded.at(-1)?.metadata.correlationId;
+  if (typeof correlationId !== 'string') return undefined;
+  let first = recorded.length - 1;
+  while (first > 0 && recorded[first - 1]!.metadata.correlationId === correlationId) first--;
+  return { correlationId, events: recorded.slice(first).map((e) => ({ type: e.type, data: e.data })) };
 }
 
 /**
@@ -45,12 +55,15 @@ export function foldAggregate<State, Event extends DomainEvent>(
   decider: Pick<Decider<unknown, State, Event>, 'initialState' | 'evolve'>,
 ): LoadedAggregate<State> {
   const state = recorded.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), decider.initialState());
-  return { state, revision: recorded.length === 0 ? -1 : recorded[recorded.length - 1]!.streamRevision };
+  return { state, revision: recorded.length === 0 ? -1 : recorded[recorded.length - 1]!.streamRevision, tail: tailOf(recorded) };
 }
 
 /**
  * Decides on an aggregate already loaded and appends the new events expecting the revision it
  * was loaded at, so a concurrent writer makes this throw WrongExpectedRevision (the API's 409).
+ * When the stream already ends with events of this very command (same correlation id: a retry
+ * under the same Idempotency-Key whose first attempt committed but lost its answer to a
+ * dependency failure), it decides nothing and returns the result of those events again.
  * For a command that reads other streams too: `store.readStreams` loads them all in one round trip.
  * Domain errors propagate unchanged.
  *
@@ -66,6 +79,9 @@ export async function decideAndAppend<Command, State, Event extends DomainEvent>
   command: Command,
   trace: CommandTrace,
 ): Promise<CommandResult<State, Event>> {
+  if (loaded.tail?.correlationId === trace.correlationId) {
+    return { streamId, revision: loaded.revision, events: loaded.tail.events as Event[], state: loaded.state };
+  }
   const events = decider.decide(command, loaded.state);
   const state = events.reduce(decider.evolve, loaded.state);
   if (events.length === 0) return { streamId, revision: loaded.revision, events, state };

@@ -28,6 +28,16 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
+  /** Longest wait for a pooled connection (a free slot, then the connect): past it the request is 503. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5_000),
+  /** PostgreSQL `statement_timeout` of the API's statements (the client gives up 1 s later on a silent network). */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
+  /** `statement_timeout` of the projectors', expiry sweeper's and indexer's statements (batches are larger). */
+  PROJECTION_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+  /** A request not answered within this is answered 503 DEPENDENCY.UNAVAILABLE (its keyed claim is held twice this long). */
+  REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  /** The Retry-After (seconds) of a 503 DEPENDENCY.UNAVAILABLE. */
+  DEPENDENCY_RETRY_AFTER_SECONDS: z.coerce.number().int().min(0).max(3_600).default(1),
   DATA_DIR: z.string().min(1).default('./.substream'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   REDIS_URL: optionalUrl,

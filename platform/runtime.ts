@@ -1,5 +1,5 @@
 import type { Config } from './config.ts';
-import { createDb, type Db } from './database.ts';
+import { createDb, poolOptions, type Db } from './database.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import type { Logger } from './logger.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -7,7 +7,10 @@ import { localSecret } from './secrets.ts';
 
 export interface Runtime {
   config: Config;
+  /** Migrations, projectors, indexer, CLI work: PROJECTION_STATEMENT_TIMEOUT_MS. */
   db: Db;
+  /** The API's requests: DATABASE_STATEMENT_TIMEOUT_MS (connects lazily: unused outside `serve`). */
+  apiDb: Db;
   databaseUrl: string;
   jwtSecret: string;
   embedded: boolean;
@@ -30,14 +33,15 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
       });
   const databaseUrl = config.DATABASE_URL ?? embedded!.url;
   if (embedded) logger.info({ port: config.EMBEDDED_PG_PORT, dataDir: config.DATA_DIR }, 'embedded PostgreSQL started');
-  const db = createDb({ url: databaseUrl, max: config.DATABASE_POOL_MAX });
+  const db = createDb(poolOptions(config, databaseUrl, 'worker'));
+  const apiDb = createDb(poolOptions(config, databaseUrl, 'api'));
   try {
     if (options.migrate ?? true) {
       const applied = await migrateToLatest(db);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
   } catch (error) {
-    await db.destroy();
+    await Promise.all([db.destroy(), apiDb.destroy()]);
     await embedded?.stop();
     throw error;
   }
@@ -48,11 +52,12 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
   return {
     config,
     db,
+    apiDb,
     databaseUrl,
     jwtSecret,
     embedded: embedded !== undefined,
     async close() {
-      await db.destroy();
+      await Promise.all([db.destroy(), apiDb.destroy()]);
       await embedded?.stop();
     },
   };

@@ -25,6 +25,8 @@ export interface IdempotencyKeysTable {
   response_body: string | null;
   created_at: Generated<Date>;
   completed_at: Date | null;
+  /** The claiming request's id, the correlation id of the events its command appended. */
+  correlation_id: string | null;
 }
 
 type Numeric = ColumnType<string, string | bigint, string | bigint>;

@@ -1,12 +1,20 @@
 import fp from 'fastify-plugin';
-import { ApiError, toHttpError } from '../errors.ts';
+import { ApiError, DEPENDENCY_UNAVAILABLE, toHttpError } from '../errors.ts';
 
-/** One root error handler and not-found handler: every error leaves in the same JSON shape. */
+/**
+ * One root error handler and not-found handler: every error leaves in the same JSON shape. A
+ * dependency failure is 503 DEPENDENCY.UNAVAILABLE with Retry-After (DEPENDENCY_RETRY_AFTER_SECONDS),
+ * logged as a warning and counted; other 5xx are logged as errors.
+ */
 export default fp(
   async (app) => {
+    const retryAfter = String(app.services.config.DEPENDENCY_RETRY_AFTER_SECONDS);
     app.setErrorHandler((error, request, reply) => {
       const { status, body } = toHttpError(error);
-      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      if (body.code === DEPENDENCY_UNAVAILABLE) {
+        request.log.warn({ err: error }, 'dependency unavailable');
+        reply.header('retry-after', retryAfter);
+      } else if (status >= 500) request.log.error({ err: error }, 'request failed');
       else request.log.info({ code: body.code, status }, 'request rejected');
       if (status === 429 && typeof (error as { retryAfter?: unknown }).retryAfter === 'number') {
         reply.header('retry-after', String((error as { retryAfter: number }).retryAfter));
@@ -21,5 +29,5 @@ export default fp(
       reply.code(404).send({ code: 'ROUTE.NOT_FOUND', message: `no route ${request.method} ${request.url}`, requestId: request.id }),
     );
   },
-  { name: 'error-handler' },
+  { name: 'error-handler', dependencies: ['services'] },
 );

@@ -2,16 +2,17 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { sql } from 'kysely';
-import { ApiError } from '../errors.ts';
+import { isDependencyFailure } from '../../platform/dependency-failure.ts';
+import { ApiError, DEPENDENCY_UNAVAILABLE, toHttpError } from '../errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency: { principal: string; key: string } | null;
+    /** The claimed key, and the correlation id its command's events carry (kept by every take-over of the claim). */
+    idempotency: { principal: string; key: string; correlationId: string } | null;
   }
 }
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const ABANDONED_AFTER = '60 seconds';
 const KEPT_FOR = '24 hours';
 
 function canonical(value: unknown): string {
@@ -41,13 +42,16 @@ function errorCode(payload: string): string | undefined {
  * Whether a response means the endpoint never began executing, so that (as Stripe does) nothing is
  * stored under the key and a retry with it runs again: 400 VALIDATION.FAILED (the request's
  * values were refused), 409 CONCURRENCY.CONFLICT (a concurrent write took the revision; nothing
- * was appended) and 429 (throttled). Every other answer, 500s included, is the key's result.
+ * was appended), 429 (throttled) and 503 DEPENDENCY.UNAVAILABLE (the database or Redis failed:
+ * whether an append committed is unknown, so the retry runs under the same correlation id and
+ * recognises it). Every other answer, 500s included, is the key's result.
  *
  * @example notStarted(409, '{"code":"CONCURRENCY.CONFLICT","message":"…"}'); // true
  * @example notStarted(422, '{"code":"CREATOR.ALREADY_REGISTERED","message":"…"}'); // false
  */
 export function notStarted(statusCode: number, payload: string): boolean {
   if (statusCode === 429) return true;
+  if (statusCode === 503) return errorCode(payload) === DEPENDENCY_UNAVAILABLE;
   if (statusCode === 400) return errorCode(payload) === 'VALIDATION.FAILED';
   if (statusCode === 409) return errorCode(payload) === 'CONCURRENCY.CONFLICT';
   return false;
@@ -61,9 +65,17 @@ export function notStarted(statusCode: number, payload: string): boolean {
  * The key is claimed in preHandler, after auth, rate limiting and schema validation, so their
  * refusals store nothing; a claimed request whose answer is `notStarted` releases the claim
  * instead of storing it, so the same key can be retried.
+ *
+ * Dependency failures: a 503 DEPENDENCY.UNAVAILABLE releases the claim for take-over (the retry
+ * keeps the claim's correlation id, so a command whose append committed before the failure is
+ * recognised, see decideAndAppend). A claim that could not be released (the database is down),
+ * or whose request passed its deadline with the handler still running, is held for twice
+ * REQUEST_DEADLINE_MS and then taken over. A response that could not be stored becomes a 503 too.
  */
 export default fp(
   async (app) => {
+    const { REQUEST_DEADLINE_MS, DEPENDENCY_RETRY_AFTER_SECONDS } = app.services.config;
+    const lease = `${2 * REQUEST_DEADLINE_MS} milliseconds`;
     app.decorateRequest('idempotency', null);
 
     app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -73,18 +85,21 @@ export default fp(
       const principal = request.principal.address;
       const hash = requestHash(request);
       const { db } = app.services;
-      const claimed = await sql<{ key: string }>`
-        insert into idempotency_keys (principal, key, request_hash, method, path)
-        values (${principal}, ${key}, ${hash}, ${request.method}, ${request.url})
+      const claimed = await sql<{ correlation_id: string }>`
+        insert into idempotency_keys (principal, key, request_hash, method, path, correlation_id)
+        values (${principal}, ${key}, ${hash}, ${request.method}, ${request.url}, ${request.id})
         on conflict (principal, key) do update
           set request_hash = excluded.request_hash, method = excluded.method, path = excluded.path,
-              created_at = now(), status_code = null, response_body = null, completed_at = null
+              created_at = now(), status_code = null, response_body = null, completed_at = null,
+              correlation_id = case when idempotency_keys.status_code is null and idempotency_keys.request_hash = excluded.request_hash
+                                    then coalesce(idempotency_keys.correlation_id, excluded.correlation_id)
+                                    else excluded.correlation_id end
           where idempotency_keys.created_at < now() - ${KEPT_FOR}::interval
-             or (idempotency_keys.status_code is null and idempotency_keys.created_at < now() - ${ABANDONED_AFTER}::interval
+             or (idempotency_keys.status_code is null and idempotency_keys.created_at < now() - ${lease}::interval
                  and idempotency_keys.request_hash = excluded.request_hash)
-        returning key`.execute(db);
+        returning correlation_id`.execute(db);
       if (claimed.rows.length > 0) {
-        request.idempotency = { principal, key };
+        request.idempotency = { principal, key, correlationId: claimed.rows[0]!.correlation_id };
         return;
       }
       const stored = await db.selectFrom('idempotency_keys').selectAll().where('principal', '=', principal).where('key', '=', key).executeTakeFirstOrThrow();
@@ -106,18 +121,26 @@ export default fp(
       if (!request.idempotency || typeof payload !== 'string') return payload;
       const { principal, key } = request.idempotency;
       const { db } = app.services;
-      if (notStarted(reply.statusCode, payload)) {
-        await db.deleteFrom('idempotency_keys').where('principal', '=', principal).where('key', '=', key).where('status_code', 'is', null).execute();
-      } else {
-        await db
-          .updateTable('idempotency_keys')
-          .set({ status_code: reply.statusCode, response_body: payload, completed_at: new Date() })
-          .where('principal', '=', principal)
-          .where('key', '=', key)
-          .execute();
+      const claim = db.updateTable('idempotency_keys').where('principal', '=', principal).where('key', '=', key).where('status_code', 'is', null);
+      try {
+        if (reply.statusCode === 503 && notStarted(reply.statusCode, payload)) {
+          // At the deadline the handler may still append: its claim is held until the lease ends.
+          if (!request.deadlineExceeded) await claim.set({ created_at: sql<Date>`now() - ${lease}::interval` }).execute();
+        } else if (notStarted(reply.statusCode, payload)) {
+          await db.deleteFrom('idempotency_keys').where('principal', '=', principal).where('key', '=', key).where('status_code', 'is', null).execute();
+        } else {
+          await claim.set({ status_code: reply.statusCode, response_body: payload, completed_at: new Date() }).execute();
+        }
+        return payload;
+      } catch (error) {
+        if (!isDependencyFailure(error)) throw error;
+        request.log.warn({ err: error, key }, 'the Idempotency-Key claim could not be released or completed: it is taken over after its lease');
+        if (reply.statusCode === 503) return payload;
+        const { body } = toHttpError(error);
+        reply.code(503).header('retry-after', String(DEPENDENCY_RETRY_AFTER_SECONDS));
+        return JSON.stringify({ ...body, requestId: request.id });
       }
-      return payload;
     });
   },
-  { name: 'idempotency', dependencies: ['services', 'auth'] },
+  { name: 'idempotency', dependencies: ['services', 'auth', 'deadline'] },
 );

@@ -62,8 +62,8 @@ Stops cleanly on SIGINT/SIGTERM.`,
     })());
     try {
       runtime = await starting('opening the database', openRuntime(config, logger));
-      const eventStore = createPostgresEventStore(runtime.db);
-      app = await starting('building the API', buildApp({ services: { config, db: runtime.db, eventStore, jwtSecret: runtime.jwtSecret } }));
+      const eventStore = createPostgresEventStore(runtime.apiDb);
+      app = await starting('building the API', buildApp({ services: { config, db: runtime.apiDb, eventStore, jwtSecret: runtime.jwtSecret } }));
       // Rejects if the projectors fail to start (before or after `listen`); never settles otherwise.
       const failures: Promise<never>[] = [];
       if (config.PROJECTORS && !values['no-projectors']) {

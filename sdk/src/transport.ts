@@ -30,7 +30,15 @@ export interface Call {
 
 export type Transport = <T>(call: Call, options?: CallOptions) => Promise<T>;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts (at once if it already has). */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => (clearTimeout(timer), reject(signal!.reason));
+    const timer = setTimeout(() => (signal?.removeEventListener('abort', onAbort), resolve()), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 /** bigint amounts travel as decimal strings, like every amount of the API. */
 const json = (body: unknown) => JSON.stringify(body, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
 
@@ -66,7 +74,8 @@ const aborted = (error: unknown, signal: AbortSignal | undefined) =>
  * The one place requests are sent: credentials, JSON in and out, the Idempotency-Key of writes
  * (the same on every retry of a call), and bounded retries with backoff that honour Retry-After
  * (reads and keyed writes on network errors, 5xx, 429; other writes on 429 only; never an answer
- * the server replays for the key, `Idempotent-Replayed: true`).
+ * the server replays for the key, `Idempotent-Replayed: true`). Aborting `signal` ends a retry
+ * wait at once with the signal's reason.
  * A 2xx resolves with the parsed body (undefined for 204); anything else throws SubstreamApiError.
  *
  * @example const send = createTransport({ baseUrl, token }); await send({ method: 'GET', path: 'v1/streams' });
@@ -89,13 +98,15 @@ export function createTransport(options: SubstreamClientOptions): Transport {
     // A write without an Idempotency-Key may have taken effect before a failure: only a 429
     // (refused before any handler ran) is retried for it.
     const safe = call.method === 'GET' || call.idempotent === true;
+    const signal = callOptions.signal;
     for (let attempt = 0; ; attempt++) {
+      signal?.throwIfAborted();
       let response: Response;
       try {
         response = await doFetch(url, { method: call.method, headers, body, signal: callOptions.signal ?? null });
       } catch (error) {
         if (!safe || aborted(error, callOptions.signal) || attempt >= policy.max) throw error;
-        await sleep(retryDelayMs(policy, attempt + 1, null));
+        await sleep(retryDelayMs(policy, attempt + 1, null), signal);
         continue;
       }
       if (response.ok) {
@@ -107,7 +118,7 @@ export function createTransport(options: SubstreamClientOptions): Transport {
       const replayed = response.headers.get('idempotent-replayed') === 'true';
       const retryable = !replayed && (safe ? retryableStatus(error.status, error.code) : error.status === 429);
       if (attempt >= policy.max || !retryable) throw error;
-      await sleep(retryDelayMs(policy, attempt + 1, response.headers.get('retry-after')));
+      await sleep(retryDelayMs(policy, attempt + 1, response.headers.get('retry-after')), signal);
     }
   };
 }

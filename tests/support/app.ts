@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { loadConfig } from '../../platform/config.ts';
+import { createDb, poolOptions } from '../../platform/database.ts';
 import { signToken } from '../../platform/tokens.ts';
 import { testDatabase, type TestDatabase } from './database.ts';
 
@@ -20,7 +21,8 @@ export interface TestApp {
 
 /**
  * The real API on a fresh real database, for `app.inject` (pass `database` for a second
- * instance on the same one).
+ * instance on the same one). With `DATABASE_URL` in `env` (e.g. through a fault proxy) the app
+ * opens its own pool on that URL, configured like `serve`'s, and closes it at teardown.
  *
  * @example const { app, token } = await testApp(t);
  */
@@ -38,9 +40,13 @@ export async function testApp(
     API_KEY_PEPPER: TEST_API_KEY_PEPPER,
     ...env,
   });
-  const eventStore = createPostgresEventStore(database.db);
-  const app = await buildApp({ services: { config, db: database.db, eventStore, jwtSecret: TEST_JWT_SECRET } });
-  t.teardown(() => app.close());
+  const db = env.DATABASE_URL ? createDb(poolOptions(config, env.DATABASE_URL, 'api')) : database.db;
+  const eventStore = createPostgresEventStore(db);
+  const app = await buildApp({ services: { config, db, eventStore, jwtSecret: TEST_JWT_SECRET } });
+  t.teardown(async () => {
+    await app.close();
+    if (db !== database.db) await db.destroy();
+  });
   return {
     app,
     database,
