@@ -9,7 +9,7 @@ import { createDb, type Db } from '../../platform/database.ts';
 import { testDatabase } from '../support/database.ts';
 import { actorOn, emptyTally, laneProgram, runLane, SHARED_STREAMS, type Actor, type LaneStreams } from '../support/interleaving.ts';
 
-// ORDER_INTERLEAVINGS: how many lane programs to run (default 1,000: ~75 s on a 2-core machine at load 18, est. ~15 s idle); ORDER_SEED replays a run.
+// ORDER_INTERLEAVINGS: how many lane programs to run (default 1,000: ~36 s on this shared 2-core machine at load 4, ~75 s at load 18); ORDER_SEED replays a run.
 const INTERLEAVINGS = Number(process.env.ORDER_INTERLEAVINGS ?? 1_000);
 const LANES = 8;
 const ACTORS = 3;
