@@ -44,6 +44,12 @@ function expectationHolds(expected: ExpectedRevision, before: number): boolean {
  * same stream), and insert the fresh events only if no id conflicts and every expectation holds.
  * The statement's snapshot is shared by all its parts; a concurrent writer that takes the same
  * revision or id makes it fail with a unique violation, and the caller runs it again.
+ *
+ * An event's `transaction_id`, the first half of its log position, is the writer's xid raised to
+ * that of the stream's previous event when that is higher (a transaction that took its xid before
+ * the previous event's writer did): so each stream's log order is its revision order. It never
+ * sorts below the writer's xid, which is what keeps readers below the horizon gapless (README,
+ * "Ordering guarantee").
  */
 function appendStatement(appends: readonly StreamAppend[], rows: SerializedEvent[]): RawBuilder<OutcomeRow> {
   const expected = appends.map((a) => a.expectedRevision ?? 'any');
@@ -70,9 +76,11 @@ function appendStatement(appends: readonly StreamAppend[], rows: SerializedEvent
       where not exists (select 1 from stored s where s.event_id = i.event_id)
     ),
     counted as (
-      select a.*, coalesce((select max(e.stream_revision) from events e where e.stream_id = a.stream_id), -1) as current,
-             coalesce(f.fresh, 0) as fresh
+      select a.*, coalesce(last.stream_revision, -1) as current, last.transaction_id as last_xid, coalesce(f.fresh, 0) as fresh
       from appends a left join (select n, count(*) as fresh from fresh group by n) f using (n)
+      left join lateral (
+        select e.stream_revision, e.transaction_id from events e where e.stream_id = a.stream_id
+        order by e.stream_revision desc limit 1) last on true
     ),
     checked as (
       select *, current + coalesce(sum(fresh) over (partition by stream_id order by n
@@ -80,9 +88,9 @@ function appendStatement(appends: readonly StreamAppend[], rows: SerializedEvent
       from counted
     ),
     inserted as (
-      insert into events (event_id, stream_id, stream_revision, type, data, metadata)
-      select event_id, stream_id, revision, type, data, metadata from (
-        select f.*, c.current + row_number() over (partition by f.stream_id order by f.ord) as revision
+      insert into events (event_id, stream_id, stream_revision, type, data, metadata, transaction_id)
+      select event_id, stream_id, revision, type, data, metadata, greatest(pg_current_xact_id(), last_xid) from (
+        select f.*, c.current + row_number() over (partition by f.stream_id order by f.ord) as revision, c.last_xid
         from fresh f join counted c using (n)
       ) numbered
       where not exists (select 1 from stored where not same)
