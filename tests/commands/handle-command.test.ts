@@ -80,3 +80,30 @@ t.test('two decisions on the same revision: one wins, the other gets WrongExpect
     t.equal((await store.readStream(creatorStreamId(creator))).length, existing + 1, `${name}: exactly one event appended`);
   }
 });
+
+// The class: a correlation id names a conversation (a request, a saga), not one command. Every
+// distinct command that shares it must be decided and appended; only a retry of the same attempt
+// (the Idempotency-Key claim's attemptId) may be recognised as already committed.
+t.test('distinct commands sharing a correlation id are all decided and appended', async (t) => {
+  const creator = account();
+  const trace = { tenantId: creator, correlationId: 'saga-1' };
+  await handleCommand(store, creatorStreamId(creator), creatorDecider, register(creator), trace);
+  const second = await handleCommand(store, creatorStreamId(creator), creatorDecider, tiers(creator, '5'), trace);
+  const third = await handleCommand(store, creatorStreamId(creator), creatorDecider, tiers(creator, '7'), trace);
+  t.same([second.revision, third.revision], [1, 2]);
+  const stored = await store.readStream(creatorStreamId(creator));
+  t.same(stored.map((e) => e.type), ['CreatorRegistered', 'TiersSet', 'TiersSet']);
+  t.match(third.state, { tiers: [{ price: { kind: 'rate', ratePerSecond: '7' } }] }, 'the state is the third command\'s, not a replay of the second');
+});
+
+t.test('a retry of one attempt is recognised; another attempt under the same correlation id is not', async (t) => {
+  const creator = account();
+  await handleCommand(store, creatorStreamId(creator), creatorDecider, register(creator), { correlationId: 'c' });
+  const first = await handleCommand(store, creatorStreamId(creator), creatorDecider, tiers(creator, '5'), { correlationId: 'c', attemptId: 'a-1' });
+  const retry = await handleCommand(store, creatorStreamId(creator), creatorDecider, tiers(creator, '5'), { correlationId: 'c', attemptId: 'a-1' });
+  t.same([first.revision, retry.revision], [1, 1], 'the retry returns the committed result');
+  t.same(retry.events.map((e) => e.type), ['TiersSet']);
+  const other = await handleCommand(store, creatorStreamId(creator), creatorDecider, tiers(creator, '9'), { correlationId: 'c', attemptId: 'a-2' });
+  t.equal(other.revision, 2);
+  t.equal((await store.readStream(creatorStreamId(creator))).length, 3);
+});
