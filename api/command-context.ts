@@ -4,7 +4,8 @@ import { principalOf } from './plugins/auth.ts';
 
 /**
  * What a command needs to know about the request: who acts, for which tenant, when, and why. The
- * correlation id is the Idempotency-Key claim's (the same on every retry with the key), else the request id.
+ * correlation id is the Idempotency-Key claim's (the same on every retry with the key), else the request id;
+ * with a key, it is also the attempt id that lets a retry recognise its committed first try.
  */
 export function commandContext(request: FastifyRequest, tenantId?: string): CommandContext {
   return {
@@ -12,5 +13,6 @@ export function commandContext(request: FastifyRequest, tenantId?: string): Comm
     tenantId,
     now: new Date().toISOString(),
     correlationId: request.idempotency?.correlationId ?? request.id,
+    attemptId: request.idempotency?.correlationId,
   };
 }

@@ -19,7 +19,7 @@ export async function cancelStream(deps: Pick<CommandDeps, 'store'>, id: string,
     ref.eventStream,
     streamDecider,
     { type: 'RequestStreamCancellation', data: { contractId: ref.contractId, streamId: ref.streamId }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId ?? context.actor, correlationId: context.correlationId },
+    { tenantId: context.tenantId ?? context.actor, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   return { id, revision: result.revision, contractCall: cancelCall(ref.contractId, ref.streamId, context.actor) };
 }

@@ -16,4 +16,6 @@ export interface CommandContext {
   tenantId?: string | undefined;
   now: string;
   correlationId: string;
+  /** Set when the request carries an Idempotency-Key: its retries share it (see CommandTrace). */
+  attemptId?: string | undefined;
 }

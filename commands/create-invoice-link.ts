@@ -66,7 +66,7 @@ export async function createInvoiceLink(deps: Pick<CommandDeps, 'store'>, input:
       },
       metadata: { now: context.now, actor: context.actor },
     },
-    { tenantId: context.tenantId ?? context.actor, correlationId: context.correlationId },
+    { tenantId: context.tenantId ?? context.actor, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   return {
     id: linkId, slug, status: 'DRAFT' as const, expiresAt, revision: result.revision,

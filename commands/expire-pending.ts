@@ -20,7 +20,7 @@ export async function expirePending(deps: Pick<CommandDeps, 'store'>, input: Exp
     streamId,
     subscriptionDecider,
     { type: 'ExpirePending', data: { subscriber, creator }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId },
+    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   return { subscriptionId: input.subscriptionId, streamId, revision: result.revision, status: result.state.status };
 }

@@ -19,6 +19,11 @@ export interface CommandTrace {
   tenantId?: string | undefined;
   correlationId: string;
   causationId?: string | undefined;
+  /**
+   * One attempt of one command that a client may retry (the Idempotency-Key claim): a retry whose
+   * first try committed is recognised by it. A correlation id never is: it spans many commands.
+   */
+  attemptId?: string | undefined;
 }
 
 export interface CommandResult<State, Event extends DomainEvent> {
@@ -33,16 +38,16 @@ export interface CommandResult<State, Event extends DomainEvent> {
 export interface LoadedAggregate<State> {
   state: State;
   revision: number;
-  /** The correlation id of the stream's last event and the run of last events that share it. */
-  tail?: { correlationId: string; events: DomainEvent[] } | undefined;
+  /** The attempt id of the stream's last event and the run of last events that share it. */
+  tail?: { attemptId: string; events: DomainEvent[] } | undefined;
 }
 
 function tailOf(recorded: readonly RecordedEvent[]): LoadedAggregate<unknown>['tail'] {
-  const correlationId = recorded.at(-1)?.metadata.correlationId;
-  if (typeof correlationId !== 'string') return undefined;
+  const attemptId = recorded.at(-1)?.metadata.attemptId;
+  if (typeof attemptId !== 'string') return undefined;
   let first = recorded.length - 1;
-  while (first > 0 && recorded[first - 1]!.metadata.correlationId === correlationId) first--;
-  return { correlationId, events: recorded.slice(first).map((e) => ({ type: e.type, data: e.data })) };
+  while (first > 0 && recorded[first - 1]!.metadata.attemptId === attemptId) first--;
+  return { attemptId, events: recorded.slice(first).map((e) => ({ type: e.type, data: e.data })) };
 }
 
 /**
@@ -61,9 +66,10 @@ export function foldAggregate<State, Event extends DomainEvent>(
 /**
  * Decides on an aggregate already loaded and appends the new events expecting the revision it
  * was loaded at, so a concurrent writer makes this throw WrongExpectedRevision (the API's 409).
- * When the stream already ends with events of this very command (same correlation id: a retry
- * under the same Idempotency-Key whose first attempt committed but lost its answer to a
- * dependency failure), it decides nothing and returns the result of those events again.
+ * When the stream already ends with events of this very attempt (same attemptId: a retry under
+ * the same Idempotency-Key whose first try committed but lost its answer to a dependency
+ * failure), it decides nothing and returns the result of those events again. Commands that only
+ * share a correlation id (one request or saga) are each decided.
  * For a command that reads other streams too: `store.readStreams` loads them all in one round trip.
  * Domain errors propagate unchanged.
  *
@@ -79,7 +85,7 @@ export async function decideAndAppend<Command, State, Event extends DomainEvent>
   command: Command,
   trace: CommandTrace,
 ): Promise<CommandResult<State, Event>> {
-  if (loaded.tail?.correlationId === trace.correlationId) {
+  if (trace.attemptId !== undefined && loaded.tail?.attemptId === trace.attemptId) {
     return { streamId, revision: loaded.revision, events: loaded.tail.events as Event[], state: loaded.state };
   }
   const events = decider.decide(command, loaded.state);
@@ -90,6 +96,7 @@ export async function decideAndAppend<Command, State, Event extends DomainEvent>
     tenantId: trace.tenantId ?? null,
     correlationId: trace.correlationId,
     ...(trace.causationId === undefined ? {} : { causationId: trace.causationId }),
+    ...(trace.attemptId === undefined ? {} : { attemptId: trace.attemptId }),
   };
   const expectedRevision: ExpectedRevision = loaded.revision < 0 ? 'no_stream' : loaded.revision;
   const appended = await store.append(

@@ -57,7 +57,7 @@ export async function writeContent(
       data: { contentId, creator, ...fields, offeredTiers: offeredTiers(creatorState) },
       metadata: { now: context.now, actor: context.actor },
     },
-    { tenantId: creator, correlationId: context.correlationId },
+    { tenantId: creator, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   return { contentId, creator, ...fields, revision: result.revision };
 }

@@ -20,7 +20,7 @@ export async function registerCreator(deps: Pick<CommandDeps, 'store'>, input: R
     creatorStreamId(creator),
     creatorDecider,
     { type: 'RegisterCreator', data: { creator, displayName }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId },
+    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   return { creator, streamId: result.streamId, revision: result.revision };
 }

@@ -32,7 +32,7 @@ export async function requestCancellation(deps: Pick<CommandDeps, 'store'>, inpu
     streamId,
     subscriptionDecider,
     { type: 'RequestCancellation', data: { subscriber, creator }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId },
+    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   const status: SubscriptionStatus = result.state.status;
   return { subscriptionId: input.subscriptionId, streamId, revision: result.revision, status, cancelRequestedAt: result.state.cancelRequestedAt };

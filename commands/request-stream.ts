@@ -55,7 +55,7 @@ export async function requestStream(deps: CommandDeps, input: RequestStreamInput
       },
       metadata: { now: context.now, actor: sender },
     },
-    { tenantId: context.tenantId ?? d.receiver, correlationId: context.correlationId },
+    { tenantId: context.tenantId ?? d.receiver, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   const contractCall = createStreamCall(contractId, {
     sender, receiver: d.receiver, token: d.token, amount: BigInt(d.amount), start: BigInt(d.start),

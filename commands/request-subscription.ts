@@ -58,7 +58,7 @@ export async function requestSubscription(deps: CommandDeps, input: RequestSubsc
       data: { subscriber, creator, tier: tier.name, token: tier.token, ratePerSecond, pendingTtlSeconds: deps.pendingTtlSeconds },
       metadata: { now: context.now, actor: context.actor },
     },
-    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId },
+    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   return { subscriptionId: subscriptionId(subscriber, creator), streamId: result.streamId, status: 'pending', revision: result.revision, contractCall };
 }

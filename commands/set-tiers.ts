@@ -29,7 +29,7 @@ export async function setTiers(deps: Pick<CommandDeps, 'store'>, input: SetTiers
     creatorStreamId(creator),
     creatorDecider,
     { type: 'SetTiers', data: { creator, tiers }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId },
+    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   return { creator, streamId: result.streamId, revision: result.revision, tiers };
 }

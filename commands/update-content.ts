@@ -22,7 +22,7 @@ export async function deleteContent(deps: Pick<CommandDeps, 'store'>, contentId:
     contentStreamId(contentId),
     contentDecider,
     { type: 'DeleteContent', data: { contentId, creator }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: creator, correlationId: context.correlationId },
+    { tenantId: creator, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   return { contentId, revision: result.revision };
 }

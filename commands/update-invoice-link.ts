@@ -25,7 +25,7 @@ export async function changeInvoiceLinkStatus(deps: Pick<CommandDeps, 'store'>, 
     invoiceLinkStreamId(linkId),
     invoiceLinkDecider,
     { type: 'ChangeInvoiceLinkStatus', data: { linkId, status, txHash: txHash?.toLowerCase() ?? null }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId, correlationId: context.correlationId },
+    { tenantId: context.tenantId, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   return { id: linkId, status: result.state.status, revision: result.revision };
 }
@@ -37,7 +37,7 @@ export async function deleteInvoiceLink(deps: Pick<CommandDeps, 'store'>, linkId
     invoiceLinkStreamId(linkId),
     invoiceLinkDecider,
     { type: 'DeleteInvoiceLink', data: { linkId }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId ?? context.actor, correlationId: context.correlationId },
+    { tenantId: context.tenantId ?? context.actor, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   return { id: linkId, revision: result.revision };
 }

@@ -32,7 +32,7 @@ export async function withdrawFromStream(deps: Pick<CommandDeps, 'store'>, id: s
     ref.eventStream,
     streamDecider,
     { type: 'RequestWithdrawal', data: { contractId: ref.contractId, streamId: ref.streamId, amount: amount === undefined ? null : BigInt(amount) }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId ?? context.actor, correlationId: context.correlationId },
+    { tenantId: context.tenantId ?? context.actor, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   const requested = BigInt(result.events[0]!.type === 'WithdrawalRequested' ? result.events[0]!.data.amount : '0');
   const contractCall: StreamContractCall = withdrawCall(ref.contractId, ref.streamId, context.actor, requested);

@@ -15,6 +15,8 @@ export interface EventMetadata {
   tenantId?: string | null;
   correlationId?: string;
   causationId?: string;
+  /** The retriable attempt (Idempotency-Key claim) that appended it; see CommandTrace. */
+  attemptId?: string;
   source: EventSource;
   chain?: ChainCoordinates;
   [key: string]: unknown;
