@@ -24,6 +24,8 @@ declare module 'autocannon' {
       headers?: Record<string, string>;
       body?: string | Buffer;
       requests?: Request[];
+      /** Requests per second from all connections together (the soak's fixed load). */
+      overallRate?: number;
     }
 
     interface Histogram {

@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   http: () => import('./http.ts'),
   flags: () => import('./flags.ts'),
   'streams-http': () => import('./streams-http.ts'),
+  soak: () => import('./soak.ts'),
 };
 
 const wanted = process.argv.slice(2);

@@ -9,7 +9,7 @@ import { Keypair } from '@stellar/stellar-sdk';
 import { buildApp } from '../../api/app.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { loadConfig } from '../../platform/config.ts';
-import { createDb } from '../../platform/database.ts';
+import { createDb, poolOf } from '../../platform/database.ts';
 import { serveParent } from './serve-parent.ts';
 
 const config = loadConfig({
@@ -22,4 +22,5 @@ const config = loadConfig({
 });
 const db = createDb({ url: config.DATABASE_URL!, max: config.DATABASE_POOL_MAX, applicationName: 'substream-bench' });
 const app = await buildApp({ services: { config, db, eventStore: createPostgresEventStore(db), jwtSecret: config.JWT_SECRET! } });
-await serveParent(app, () => db.destroy());
+const pool = poolOf(db);
+await serveParent(app, () => db.destroy(), () => ({ poolTotal: pool?.totalCount ?? 0, poolWaiting: pool?.waitingCount ?? 0 }));

@@ -8,6 +8,8 @@ export interface ServerProcess {
   pid: number;
   /** The child's CPU seconds (user + system) since it started, from its own `process.cpuUsage()`. */
   cpuSeconds(): Promise<number>;
+  /** The child's RSS and heap bytes and whatever its entry adds (the API's pool counts). */
+  stats(): Promise<Record<string, number>>;
   /** Asks the child to close and exit; kills it if it has not exited within 5 s. */
   stop(): Promise<void>;
 }
@@ -33,6 +35,7 @@ export async function startServer(entry: URL, env: Record<string, string> = {}):
       url: `http://127.0.0.1:${port}`,
       pid: child.pid!,
       cpuSeconds: async () => (await reply<{ cpuMicros: number }>(child, 'cpuMicros', 'cpu')).cpuMicros / 1e6,
+      stats: async () => (await reply<{ stats: Record<string, number> }>(child, 'stats', 'stats')).stats,
       stop: async () => {
         if (child.connected) child.send('stop');
         const timer = setTimeout(kill, STOP_GRACE_MS);
