@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors.ts';
+import { failoverStore } from './rate-limit-store.ts';
 
 /** Probes and docs are never limited. */
 const EXEMPT = new Set(['/health', '/ready']);
@@ -10,8 +11,9 @@ const EXEMPT = new Set(['/health', '/ready']);
  * Rate limiting per minute: per API key or principal when the request carries valid credentials,
  * per IP otherwise; RATE_LIMIT_PER_MINUTE with per-tenant RATE_LIMIT_TENANT_OVERRIDES. Counters
  * live in Redis (shared by every instance) when REDIS_URL is set, in memory otherwise. Exceeding
- * is 429 RATE_LIMIT.EXCEEDED with Retry-After and the RateLimit-* headers; a Redis outage lets
- * requests through rather than failing them.
+ * is 429 RATE_LIMIT.EXCEEDED with Retry-After and the RateLimit-* headers. While Redis is away
+ * each instance counts by itself (rate-limit-store.ts): the limit holds per instance, a request
+ * never waits on Redis, and nothing fails.
  */
 export default fp(
   async (app) => {
@@ -32,8 +34,7 @@ export default fp(
       keyGenerator: keyOf,
       allowList: (request) => EXEMPT.has(request.routeOptions.url ?? '') || (request.routeOptions.url ?? '').startsWith('/docs'),
       enableDraftSpec: true,
-      skipOnError: true,
-      ...(app.redis ? { redis: app.redis, nameSpace: `${REDIS_KEY_PREFIX}rate-limit:` } : {}),
+      ...(app.redis ? { store: failoverStore(app.redis, `${REDIS_KEY_PREFIX}rate-limit:`, (reason) => app.redisFallback('rate-limit', reason)) } : {}),
       errorResponseBuilder: (_request, context) =>
         new ApiError(429, 'RATE_LIMIT.EXCEEDED', `rate limit of ${context.max} requests a minute exceeded: retry in ${context.after}`, {
           limit: context.max,
