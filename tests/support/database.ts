@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createDb, type Db } from '../../platform/database.ts';
 import { migrateToLatest } from '../../platform/migrate.ts';
+import { testServerUrl } from './test-server.ts';
 
-/** The server tests run against: the machine's PostgreSQL unless TEST_DATABASE_URL says otherwise. */
-export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The server tests run against: TEST_DATABASE_URL, else the machine's, else this run's embedded one (test-server.ts). */
+export const TEST_SERVER_URL = testServerUrl();
 
 export interface TestDatabase {
   db: Db;
