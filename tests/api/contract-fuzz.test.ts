@@ -43,12 +43,16 @@ t.test(`every operation of the OpenAPI document, ${RUNS} cases each (seed ${SEED
 
   let cases = 0;
   const statuses = new Map<number, number>();
+  // Requests run one at a time: what is stored after one request is what the next finds before it.
+  let before = await stored();
   const check = async (op: string, request: FuzzRequest) => {
-    const before = await stored();
     const response = await app.inject({ method: request.method as 'GET', url: request.url, headers: request.headers, payload: request.payload });
     cases += 1;
     statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
     const what = `${op} → ${response.statusCode} ${response.body.slice(0, 300)}`;
+    const after = await stored();
+    const changed = after !== before;
+    before = after;
     if (response.statusCode >= 500 && !DOCUMENTED_5XX[op]?.includes(response.statusCode)) throw new Error(`a 5xx: ${what}`);
     if (response.statusCode < 400) return;
     if (!String(response.headers['content-type']).startsWith('application/json')) throw new Error(`an error that is not JSON: ${what}`);
@@ -58,7 +62,7 @@ t.test(`every operation of the OpenAPI document, ${RUNS} cases each (seed ${SEED
     if (typeof body.message !== 'string' || typeof body.requestId !== 'string') throw new Error(`no message or requestId: ${what}`);
     const extra = Object.keys(body).filter((key) => !ERROR_KEYS.has(key));
     if (extra.length > 0) throw new Error(`keys outside the error shape (${extra.join(', ')}): ${what}`);
-    if (response.statusCode < 500 && (await stored()) !== before) throw new Error(`a refused request stored something: ${what}`);
+    if (response.statusCode < 500 && changed) throw new Error(`a refused request stored something: ${what}`);
   };
 
   for (const op of operations) {
