@@ -5,6 +5,7 @@ import { randomAccount, testApp } from '../support/app.ts';
 import { listen } from '../support/listening-app.ts';
 import { connectLive, deltasOf } from '../support/live-client.ts';
 import { subEvent } from '../support/subscription-events.ts';
+import { REDIS_URL, redisPrefix } from '../support/redis.ts';
 
 /** The live feed's authority and limits: expiry, revocation, connections per tenant, replay depth. */
 
@@ -71,6 +72,22 @@ t.test('revoking an API key on another instance (no shared Redis) closes the fee
   const revoke = await two.app.inject({ method: 'DELETE', url: `/v1/api-keys/${key.id}`, headers: { authorization: `Bearer ${jwt}` } });
   t.equal(revoke.statusCode, 204);
   t.same(await within(live.closed, 2_500, 'close after the recheck'), { code: 4401, reason: 'AUTH.API_KEY_REVOKED' });
+});
+
+t.test('with Redis, a revocation on another instance closes the feed at once (announced, not polled)', async (t) => {
+  const env = { REDIS_URL, REDIS_KEY_PREFIX: redisPrefix(t), LIVE_AUTH_RECHECK_MS: '60000' };
+  const one = await testApp(t, env);
+  const two = await testApp(t, env, { database: one.database });
+  const base = await wsBase(one.app);
+  const creator = randomAccount();
+  const jwt = await one.token(creator, creator);
+  const key = await apiKey(one.app, jwt);
+  const live = await connectLive(base, key.key, { via: 'header' });
+  t.teardown(() => live.close());
+  await live.next((m) => m.type === 'ready');
+  const revoke = await two.app.inject({ method: 'DELETE', url: `/v1/api-keys/${key.id}`, headers: { authorization: `Bearer ${jwt}` } });
+  t.equal(revoke.statusCode, 204);
+  t.same(await within(live.closed, 1_000, 'close on the announcement'), { code: 4401, reason: 'AUTH.API_KEY_REVOKED' });
 });
 
 t.test('connections per tenant are capped (4409 LIVE.TOO_MANY_CONNECTIONS); a freed slot is reusable; other tenants unaffected', async (t) => {
