@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { frameworkErrors } from './framework-errors.ts';
 import auth from './plugins/auth.ts';
 import deadline from './plugins/deadline.ts';
 import errorHandler from './plugins/error-handler.ts';
 import flags from './plugins/flags.ts';
 import idempotency from './plugins/idempotency.ts';
+import jsonBody from './plugins/json-body.ts';
 import logSignal from './plugins/log-signal.ts';
 import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
@@ -43,6 +45,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     // A subscription id is two 56-character addresses joined by '-': over the default 100.
     routerOptions: { maxParamLength: 256 },
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -53,6 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(services, { services: options.services });
   await app.register(metrics);
   await app.register(errorHandler);
+  await app.register(jsonBody);
   await app.register(deadline);
   await app.register(openapi);
   await app.register(redis);

@@ -102,6 +102,12 @@ const schema = z.object({
   REDIS_KEY_PREFIX: z.string().min(1).default('substream:'),
   /** The live feed reads the log on every commit announcement, and at least this often if one is lost. */
   LIVE_FALLBACK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  /** The live feed rechecks its API keys' revocation at least this often (a revocation on this instance, or through Redis, closes at once). */
+  LIVE_AUTH_RECHECK_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
+  /** Live feed connections one tenant may hold on one instance; past it a connection closes with 4409. */
+  LIVE_MAX_CONNECTIONS_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** The deepest `?since=` replay, in events of the global log after the cursor; deeper closes with 4410. */
+  LIVE_MAX_REPLAY: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_TENANT_OVERRIDES: z
     .string()

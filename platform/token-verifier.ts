@@ -1,9 +1,9 @@
 import { createSecretKey } from 'node:crypto';
-import { InvalidToken, verifyToken, type TokenClaims } from './tokens.ts';
+import { InvalidToken, verifyToken, type VerifiedClaims } from './tokens.ts';
 
 export interface TokenVerifier {
-  /** The token's claims, or InvalidToken: what `verifyToken` says, from the cache when it can. */
-  verify(token: string): Promise<TokenClaims>;
+  /** The token's claims (with its `exp`), or InvalidToken: what `verifyToken` says, from the cache when it can. */
+  verify(token: string): Promise<VerifiedClaims>;
 }
 
 export interface TokenVerifierOptions {
@@ -13,11 +13,6 @@ export interface TokenVerifierOptions {
   now?: () => number;
 }
 
-interface Entry {
-  claims: TokenClaims;
-  /** `exp` in seconds; undefined when the token never expires. */
-  exp: number | undefined;
-}
 
 /**
  * Verifies bearer tokens, remembering each verified token string until its `exp`: the same token
@@ -31,7 +26,7 @@ export function createTokenVerifier(secret: string, options: TokenVerifierOption
   const key = createSecretKey(Buffer.from(secret, 'utf8'));
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
-  const verified = new Map<string, Entry>();
+  const verified = new Map<string, VerifiedClaims>();
   return {
     async verify(token) {
       const cached = verified.get(token);
@@ -39,12 +34,12 @@ export function createTokenVerifier(secret: string, options: TokenVerifierOption
         verified.delete(token);
         if (cached.exp !== undefined && cached.exp <= Math.floor(now() / 1000)) throw new InvalidToken('expired', 'token expired');
         verified.set(token, cached);
-        return cached.claims;
+        return cached;
       }
-      const { exp, ...claims } = await verifyToken(key, token);
+      const claims = await verifyToken(key, token);
       if (maxEntries > 0) {
         if (verified.size >= maxEntries) verified.delete(verified.keys().next().value!);
-        verified.set(token, { claims, exp });
+        verified.set(token, claims);
       }
       return claims;
     },

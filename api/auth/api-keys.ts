@@ -4,7 +4,8 @@ import type { Bus } from '../plugins/redis.ts';
 import type { Scope } from './scopes.ts';
 
 const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-const REVOKED_CHANNEL = 'api-keys.revoked';
+/** The bus channel every revocation is announced on (the message is the key's hash). */
+export const REVOKED_CHANNEL = 'api-keys.revoked';
 const TOUCH_EVERY_MS = 60_000;
 
 function base58(bytes: Buffer): string {

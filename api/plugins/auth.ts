@@ -17,6 +17,8 @@ export interface Principal {
   scopes: Grant;
   /** The API key's id when authenticated by one. */
   apiKeyId: string | undefined;
+  /** When the credential stops being valid (a JWT's `exp`, seconds since the epoch); undefined for API keys. */
+  expiresAt?: number | undefined;
 }
 
 declare module 'fastify' {
@@ -112,7 +114,7 @@ export default fp(
       } else {
         try {
           const claims = await tokens.verify(credential);
-          request.principal = { address: claims.sub, tenant: claims.tenant, scopes: 'all', apiKeyId: undefined };
+          request.principal = { address: claims.sub, tenant: claims.tenant, scopes: 'all', apiKeyId: undefined, expiresAt: claims.exp };
         } catch (error) {
           if (!(error instanceof InvalidToken)) throw error;
           const code = error.reason === 'expired' ? 'AUTH.TOKEN_EXPIRED' : 'AUTH.INVALID_TOKEN';

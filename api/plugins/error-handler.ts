@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { ApiError, DEPENDENCY_UNAVAILABLE, toHttpError } from '../errors.ts';
+import { MAX_URL_LENGTH } from '../framework-errors.ts';
 
 /**
  * One root error handler and not-found handler: every error leaves in the same JSON shape. A
@@ -21,8 +22,9 @@ export default fp(
       }
       return reply.code(status).send({ ...body, requestId: request.id });
     });
-    // A NUL can reach no column or setting: refuse it in any path or query value before a route sees it.
+    // A URL past MAX_URL_LENGTH is refused unread; a NUL can reach no column or setting: refuse it in any path or query value before a route sees it.
     app.addHook('onRequest', async (request) => {
+      if (request.url.length > MAX_URL_LENGTH) throw new ApiError(414, 'REQUEST.URL_TOO_LONG', `the URL is longer than ${MAX_URL_LENGTH} characters`);
       if (/%00/i.test(request.url)) throw new ApiError(400, 'VALIDATION.FAILED', 'the URL holds a NUL character (%00)');
     });
     app.setNotFoundHandler((request, reply) =>

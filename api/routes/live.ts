@@ -1,14 +1,19 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { countEventsAfter } from '../../eventstore/postgres/read.ts';
 import { grants } from '../auth/scopes.ts';
+import { CLOSE_UNAUTHENTICATED, liveAuthority } from '../live/authority.ts';
 import { liveClient, type LiveSocket } from '../live/client.ts';
 import { liveHub, type HubOptions } from '../live/hub.ts';
 import { decodePosition, encodePosition } from '../live/messages.ts';
+import { tenantSlots } from '../live/tenant-slots.ts';
 
-export const CLOSE_UNAUTHENTICATED = 4401;
+export { CLOSE_UNAUTHENTICATED };
 export const CLOSE_FORBIDDEN = 4403;
 export const CLOSE_BAD_REQUEST = 4400;
+export const CLOSE_TOO_MANY_CONNECTIONS = 4409;
+export const CLOSE_REPLAY_TOO_DEEP = 4410;
 
 const Query = z.object({ since: z.string().max(64).optional() });
 
@@ -20,6 +25,12 @@ const Query = z.object({ since: z.string().max(64).optional() });
  * a token without a tenant (or an API key without analytics:read) with 4403. `?since=<position>`
  * replays from the log what came after that position, then goes live (a `ready` message marks
  * the seam). Ping every 30 s; a socket that misses a pong is terminated.
+ *
+ * Limits: the feed closes with 4401 AUTH.TOKEN_EXPIRED at the JWT's `exp` and 4401
+ * AUTH.API_KEY_REVOKED once its API key is revoked (see live/authority.ts); a tenant holds at most
+ * LIVE_MAX_CONNECTIONS_PER_TENANT connections per instance (more: 4409 LIVE.TOO_MANY_CONNECTIONS);
+ * a `since` followed by more than LIVE_MAX_REPLAY events of the log closes with 4410
+ * LIVE.REPLAY_TOO_DEEP: page the REST read models instead, then connect without `since`.
  */
 const live: FastifyPluginAsync<HubOptions> = async (app, options) => {
   await app.register(websocket, {
@@ -34,7 +45,13 @@ const live: FastifyPluginAsync<HubOptions> = async (app, options) => {
     signal: app.logSignal,
     observeDelivery: (seconds) => app.metrics.liveDelivery.observe(seconds),
   });
-  app.addHook('onClose', async () => hub.close());
+  const { config } = app.services;
+  const authority = liveAuthority(app.services.db, app.bus, {
+    recheckMs: config.LIVE_AUTH_RECHECK_MS,
+    onError: (error) => app.log.warn({ err: error }, 'live feed: rechecking API keys failed'),
+  });
+  const slots = tenantSlots(config.LIVE_MAX_CONNECTIONS_PER_TENANT);
+  app.addHook('onClose', async () => (hub.close(), authority.close()));
 
   app.get('/analytics/live', { websocket: true, schema: { hide: true } }, async (socket, request) => {
     const ws = socket as unknown as LiveSocket & { on(event: string, fn: () => void): void };
@@ -46,16 +63,25 @@ const live: FastifyPluginAsync<HubOptions> = async (app, options) => {
     const since = query.success && query.data.since !== undefined ? decodePosition(query.data.since) : null;
     if (!query.success || (query.data.since !== undefined && !since)) return ws.close(CLOSE_BAD_REQUEST, 'VALIDATION.SINCE');
 
-    const client = liveClient(ws, principal.tenant, since);
+    const tenant = principal.tenant;
+    if (!slots.take(tenant)) return ws.close(CLOSE_TOO_MANY_CONNECTIONS, 'LIVE.TOO_MANY_CONNECTIONS');
+    const client = liveClient(ws, tenant, since);
     app.metrics.websocketClients.inc();
     ws.on('pong', () => client.pong());
     let gone = false;
+    const unwatch = authority.watch({ apiKeyId: principal.apiKeyId, expiresAt: principal.expiresAt, close: (code, reason) => ws.close(code, reason) });
     ws.on('close', () => {
       gone = true;
+      unwatch();
+      slots.release(tenant);
       hub.leave(client);
       app.metrics.websocketClients.dec();
     });
     try {
+      if (since && (await countEventsAfter(app.services.db, since, config.LIVE_MAX_REPLAY + 1)) > config.LIVE_MAX_REPLAY) {
+        return ws.close(CLOSE_REPLAY_TOO_DEEP, 'LIVE.REPLAY_TOO_DEEP: page the REST API, then reconnect without since');
+      }
+      if (gone) return;
       const { replayed } = await hub.join(client);
       if (gone) return hub.leave(client);
       client.send({ type: 'ready', position: client.cursor ? encodePosition(client.cursor) : null, replayed });

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../platform/schema.ts';
 import { executePrepared } from './prepared.ts';
-import { START, type EventMetadata, type ReadAllOptions, type ReadStreamOptions, type RecordedEvent } from '../types.ts';
+import { START, type EventMetadata, type LogPosition, type ReadAllOptions, type ReadStreamOptions, type RecordedEvent } from '../types.ts';
 
 type Conn = Kysely<Database> | Transaction<Database>;
 
@@ -106,4 +106,20 @@ export async function readAllEvents(conn: Conn, options: ReadAllOptions = {}): P
     order by events.transaction_id, events.global_position -- qualified: a bare name sorts the ::text output column
     limit ${options.limit ?? 1_000}`.execute(conn);
   return result.rows.map(toRecorded);
+}
+
+/**
+ * How many events of the global log follow a position, counting no further than `atMost` (the
+ * scan stops there, so the cost is bounded whatever the log's size).
+ *
+ * @example if ((await countEventsAfter(db, since, 10_001)) > 10_000) refuse();
+ */
+export async function countEventsAfter(conn: Conn, after: LogPosition, atMost: number): Promise<number> {
+  const result = await sql<{ n: string }>`
+    select count(*)::text as n from (
+      select 1 from events
+      where (transaction_id, global_position) > (${after.commit.toString()}::xid8, ${after.prepare.toString()}::bigint)
+      order by events.transaction_id, events.global_position
+      limit ${atMost}) as following`.execute(conn);
+  return Number(result.rows[0]!.n);
 }

@@ -13,14 +13,15 @@ t.test('a verified token is remembered: the same claims object until its exp', a
   const verifier = createTokenVerifier(secret, { now: () => clock });
   const token = await signToken(secret, { sub, tenant }, 60);
   const first = await verifier.verify(token);
-  t.same(first, { sub, tenant });
+  t.same(first, { sub, tenant, exp: first.exp });
+  t.ok(first.exp && first.exp * 1000 > Date.now(), 'the exp is kept with the claims');
   t.equal(await verifier.verify(token), first, 'the second call is a cache hit');
   clock += 61_000;
   await t.rejects(verifier.verify(token), { name: 'InvalidToken', reason: 'expired' }, 'refused at exp, from the cache (jose itself would still accept it now)');
   clock = Date.now();
   const again = await verifier.verify(token);
   t.not(again, first, 'the expired entry was dropped: verified afresh');
-  t.same(again, { sub, tenant });
+  t.same(again, { sub, tenant, exp: again.exp });
 });
 
 t.test('refused tokens are never remembered', async (t) => {
