@@ -53,6 +53,14 @@ t.test('every file the dashboard loads is served, typed, under the strict CSP, w
   t.notMatch(html, /\sstyle=/, 'no style attribute');
   t.notMatch(html, /\son[a-z]+=/i, 'no inline event handler');
   t.notMatch(html, /javascript:/i, 'no javascript: URL');
+
+  // DOM clobbering: an element's id is also a property of window. Freighter's API reads
+  // `window.freighter` to know whether the extension is there; a button with id="freighter" made
+  // it wait forever for an extension that was not installed.
+  const globals = new Set([...assets].filter(([path]) => path.endsWith('.js')).flatMap(([, r]) => [...r.body.matchAll(/\bwindow\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]!)));
+  t.ok(globals.has('freighter'), 'the scan sees the globals the scripts read');
+  const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!);
+  t.same(ids.filter((id) => globals.has(id)), [], `no element id shadows a global the scripts read (${[...globals].join(', ')})`);
 });
 
 const skip = chromiumSkip;
