@@ -48,7 +48,7 @@ export function initWalletSignIn(onToken) {
       note(`sign-in failed: ${error.message}`);
     }
   };
-  $('freighter').addEventListener('click', () => attempt(signInWithFreighter));
+  $('wallet-sign-in').addEventListener('click', () => attempt(signInWithFreighter));
   $('challenge-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
