@@ -1,22 +1,15 @@
-// The SubStream dashboard: plain browser JavaScript, no build step. Data from the analytics routes,
-// live deltas from the WebSocket feed (auth by the subprotocols ["bearer", token]).
-'use strict';
+// The SubStream dashboard: plain browser JavaScript modules, no build step. Sign-in by a Stellar
+// wallet (SEP-10, wallet-sign-in.js) or a pasted token; data from the analytics routes, live deltas
+// from the WebSocket feed (auth by the subprotocols ["bearer", token]).
+import { chart, perToken, perTokenText, shortAddress, stroops } from './charts.js';
+import { initWalletSignIn } from './wallet-sign-in.js';
 
 const $ = (id) => document.getElementById(id);
-const SVG = 'http://www.w3.org/2000/svg';
 const DAY = 86_400_000;
 let token = sessionStorage.getItem('substream.token') || '';
 let socket = null;
 let since = null;
 let refreshTimer = null;
-
-const stroops = (s) => {
-  const n = BigInt(s || '0');
-  const whole = n / 10_000_000n;
-  const frac = (n % 10_000_000n).toString().padStart(7, '0').replace(/0+$/, '');
-  return frac ? `${whole}.${frac}` : `${whole}`;
-};
-const shortAddress = (a) => (typeof a === 'string' && a.length > 12 ? `${a.slice(0, 5)}…${a.slice(-4)}` : String(a ?? ''));
 
 function setStatus(text, state) {
   $('status').textContent = text;
@@ -28,47 +21,6 @@ async function api(path) {
   if (!response.ok) throw new Error(`${path}: ${response.status}`);
   return response.json();
 }
-
-const COLORS = ['#3b5bdb', '#e8590c', '#2b8a3e', '#ae3ec9', '#0c8599', '#c92a2a'];
-
-/**
- * A small bar or line chart into an <svg>: one series per token (`data-token` on its shapes), each
- * scaled to its own maximum because amounts of different tokens are not comparable (nor added).
- */
-function chart(svg, series, kind) {
-  svg.replaceChildren();
-  const width = 300, height = 120;
-  svg.setAttribute('viewBox', `0 0 ${width} ${height + 10}`);
-  svg.setAttribute('preserveAspectRatio', 'none');
-  series.forEach(({ token, values }, s) => {
-    const max = Math.max(1, ...values);
-    const color = COLORS[s % COLORS.length];
-    const x = (i) => (values.length <= 1 ? 0 : (i * width) / (values.length - 1));
-    const y = (v) => height - (v / max) * (height - 4);
-    const mark = (element, attributes) => {
-      Object.entries({ ...attributes, 'data-token': token ?? 'unknown' }).forEach(([k, val]) => element.setAttribute(k, val));
-      svg.append(element);
-    };
-    if (kind === 'bar') {
-      const slot = width / Math.max(1, values.length);
-      const w = slot / series.length;
-      values.forEach((v, i) => mark(document.createElementNS(SVG, 'rect'), { x: i * slot + s * w + 1, y: y(v), width: Math.max(1, w - 2), height: height - y(v), fill: color }));
-    } else {
-      mark(document.createElementNS(SVG, 'polyline'), { points: values.map((v, i) => `${x(i)},${y(v)}`).join(' '), fill: 'none', stroke: color, 'stroke-width': 2 });
-    }
-  });
-}
-
-/** Points with `byToken` → one series per token ({ token, values } in whole units, 0 where a point has none), tokens sorted. */
-function perToken(points) {
-  const tokens = [...new Set(points.flatMap((p) => (p.byToken ?? []).map((b) => b.token)))].sort((a, b) => String(a).localeCompare(String(b)));
-  return tokens.map((token) => ({
-    token,
-    values: points.map((p) => Number(stroops((p.byToken ?? []).find((b) => b.token === token)?.amount ?? '0'))),
-  }));
-}
-
-const perTokenText = (items) => (items.length ? items.map((m) => `${m.amount} ${m.token === null ? 'unknown token' : shortAddress(m.token)}`).join(' · ') : '0');
 
 async function loadAnalytics() {
   const to = new Date(Math.ceil(Date.now() / DAY) * DAY);
@@ -151,23 +103,61 @@ function connectLive() {
     }
   };
   socket.onclose = (event) => {
-    if (event.code === 4401 || event.code === 4403) return setStatus(`refused: ${event.reason}`, 'error');
+    if (event.code === 4401 || event.code === 4403) {
+      $('sign-in').hidden = false;
+      return setStatus(`refused: ${event.reason}`, 'error');
+    }
     setStatus('reconnecting…', 'error');
     setTimeout(connectLive, 1_000);
   };
 }
 
-function signIn() {
-  token = $('token').value.trim();
-  if (!token) return;
+/** Who a token speaks for: a JWT's subject (a wallet), or "API key". */
+function subjectOf(credential) {
+  if (credential.startsWith('sk_')) return 'API key';
+  try {
+    return JSON.parse(atob(credential.split('.')[1].replaceAll('-', '+').replaceAll('_', '/'))).sub ?? 'token';
+  } catch {
+    return 'token';
+  }
+}
+
+function closeLive() {
+  if (socket) { socket.onclose = null; socket.close(); socket = null; }
+}
+
+/** Keeps the token for this tab (sessionStorage), shows who is signed in, loads the data and opens the live feed. */
+function useToken(credential) {
+  token = credential;
   sessionStorage.setItem('substream.token', token);
-  if (socket) { socket.onclose = null; socket.close(); }
+  closeLive();
+  $('who').textContent = subjectOf(token);
+  $('who').title = subjectOf(token);
+  $('sign-in').hidden = true;
+  $('sign-out').hidden = false;
   setStatus('connecting…', 'idle');
   connectLive();
   loadAnalytics();
 }
 
-$('connect').addEventListener('click', signIn);
-$('token').addEventListener('keydown', (event) => event.key === 'Enter' && signIn());
+function signOut() {
+  token = '';
+  sessionStorage.removeItem('substream.token');
+  closeLive();
+  $('who').textContent = '';
+  $('sign-in').hidden = false;
+  $('sign-out').hidden = true;
+  setStatus('not connected', 'idle');
+}
+
+function signInWithToken() {
+  const credential = $('token').value.trim();
+  if (credential) useToken(credential);
+}
+
+initWalletSignIn(useToken);
+$('connect').addEventListener('click', signInWithToken);
+$('token').addEventListener('keydown', (event) => event.key === 'Enter' && signInWithToken());
+$('sign-out').addEventListener('click', signOut);
 $('heatmap-form').addEventListener('submit', (event) => { event.preventDefault(); loadHeatmap($('content').value.trim()); });
-if (token) { $('token').value = token; signIn(); }
+if (token) useToken(token);

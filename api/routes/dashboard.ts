@@ -1,22 +1,49 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
 
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
-  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/**
+ * The dashboard's Content-Security-Policy: scripts and styles only from this origin (no inline
+ * code, no eval), requests only to this origin (the API, its WebSocket feed, SEP-10), Trusted
+ * Types enforced so no string ever reaches an HTML sink.
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
+  "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'", "object-src 'none'", "require-trusted-types-for 'script'",
+].join('; ');
+
+const own = (file: string) => new URL(`../dashboard/${file}`, import.meta.url);
+const HTML = 'text/html; charset=utf-8';
+const JS = 'text/javascript; charset=utf-8';
+const CSS = 'text/css; charset=utf-8';
 
 /**
- * `GET /dashboard`: one static page (vanilla JS, SVG and canvas charts) that signs in with a
- * token, charts MRR, active subscribers and revenue per day from the analytics routes, draws a
- * content heatmap, and runs a ticker on the live WebSocket feed. Read once at startup.
+ * Every file the dashboard serves: its path, where it is read from and its type. Freighter's
+ * browser build (a UMD script defining `window.freighterApi`) comes from node_modules, not a CDN.
+ */
+const ASSETS: { path: string; file: URL; type: string }[] = [
+  { path: '/dashboard', file: own('index.html'), type: HTML },
+  { path: '/dashboard/dashboard.css', file: own('dashboard.css'), type: CSS },
+  { path: '/dashboard/dashboard.js', file: own('dashboard.js'), type: JS },
+  { path: '/dashboard/charts.js', file: own('charts.js'), type: JS },
+  { path: '/dashboard/sep10-client.js', file: own('sep10-client.js'), type: JS },
+  { path: '/dashboard/wallet-sign-in.js', file: own('wallet-sign-in.js'), type: JS },
+  { path: '/dashboard/vendor/freighter-api.js', file: pathToFileURL(createRequire(import.meta.url).resolve('@stellar/freighter-api')), type: JS },
+];
+
+/**
+ * `GET /dashboard`: one static page (vanilla JS modules, SVG and canvas charts) that signs in with
+ * a Stellar wallet (SEP-10 in the browser: Freighter, or a challenge signed elsewhere and pasted)
+ * or a token, charts MRR, active subscribers and revenue per day from the analytics routes, draws
+ * a content heatmap, and runs a ticker on the live WebSocket feed. Files are read once at startup.
  */
 const dashboard: FastifyPluginAsync = async (app) => {
-  const dir = new URL('../dashboard/', import.meta.url);
-  const [html, script] = await Promise.all([readFile(new URL('index.html', dir), 'utf8'), readFile(new URL('dashboard.js', dir), 'utf8')]);
-  const headers = { 'content-security-policy': CSP, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' };
-
-  app.get('/dashboard', { schema: { hide: true } }, async (_request, reply) => reply.headers(headers).type('text/html; charset=utf-8').send(html));
-  app.get('/dashboard/dashboard.js', { schema: { hide: true } }, async (_request, reply) =>
-    reply.headers(headers).type('text/javascript; charset=utf-8').send(script));
+  const headers = { 'content-security-policy': DASHBOARD_CSP, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' };
+  for (const { path, file, type } of ASSETS) {
+    const body = await readFile(file, 'utf8');
+    app.get(path, { schema: { hide: true } }, async (_request, reply) => reply.headers(headers).type(type).send(body));
+  }
 };
 
 export default dashboard;
