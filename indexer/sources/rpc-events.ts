@@ -1,23 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TRANSACTION_LEVEL_OPERATION_INDEX } from '../meta/transaction-events.ts';
 import { createRpcClient, DATALAKE_HINT, RpcError, type RpcClient, type RpcClientOptions } from './rpc-client.ts';
 import { SourceUnavailable } from './types.ts';
-import type { LedgerBatch, LedgerRange, LedgerSource, RawContractEvent } from './types.ts';
-
-/** One item of a `getEvents` response (base64 XDR format). */
-export interface RpcEvent {
-  type: string;
-  ledger: number;
-  ledgerClosedAt: string;
-  contractId: string;
-  id: string;
-  operationIndex?: number;
-  transactionIndex?: number;
-  txHash: string;
-  inSuccessfulContractCall: boolean;
-  topic: string[];
-  value: string;
-}
+import { createRpcEventReader, endOfLedgerCursor, isEndOfLedgerCursor, ledgerOfEventId, type RpcEvent } from './rpc-event-id.ts';
+import type { LedgerBatch, LedgerRange, LedgerSource } from './types.ts';
 
 export interface GetEventsResponse {
   events: RpcEvent[];
@@ -119,7 +104,7 @@ function toBatch(span: Span): LedgerBatch {
     fromLedger: span.from,
     toLedger: span.to,
     transactions: 0,
-    events: span.items.map(rawEventFromRpcEvent),
+    events: span.items.filter((item) => item.type !== 'diagnostic').map(createRpcEventReader()),
     cursor: endOfLedgerCursor(span.to),
   };
 }
@@ -200,53 +185,4 @@ async function getEventsPage(
     );
   }
   return response;
-}
-
-/** A `getEvents` item as a RawContractEvent; operation and event index come from its id. */
-export function rawEventFromRpcEvent(item: RpcEvent): RawContractEvent {
-  const { txOrder, operationIndex, eventIndex } = parseEventId(item.id);
-  const transactionLevel = txOrder === 0 || operationIndex === TRANSACTION_LEVEL_OPERATION_INDEX;
-  return {
-    ledger: item.ledger,
-    ledgerClosedAt: item.ledgerClosedAt,
-    txHash: item.txHash,
-    operationIndex: transactionLevel ? TRANSACTION_LEVEL_OPERATION_INDEX : operationIndex,
-    eventIndex,
-    contractId: item.contractId,
-    topics: item.topic,
-    value: item.value,
-    inSuccessfulContractCall: item.inSuccessfulContractCall,
-    stage: transactionLevel ? 'transaction' : 'operation',
-  };
-}
-
-/** `%019d-%010d` = TOID (ledger<<32 | txOrder<<12 | opIndex) and event index. */
-export function parseEventId(id: string): { ledger: number; txOrder: number; operationIndex: number; eventIndex: number } {
-  const match = /^(\d{1,19})-(\d{1,10})$/.exec(id);
-  if (!match) throw new Error(`malformed getEvents id ${JSON.stringify(id)}`);
-  const toid = BigInt(match[1] as string);
-  return {
-    ledger: Number(toid >> 32n),
-    txOrder: Number((toid >> 12n) & 0xfffffn),
-    operationIndex: Number(toid & 0xfffn),
-    eventIndex: Number(match[2]),
-  };
-}
-
-export function formatEventId(ledger: number, txOrder: number, operationIndex: number, eventIndex: number): string {
-  const toid = (BigInt(ledger) << 32n) | (BigInt(txOrder) << 12n) | BigInt(operationIndex);
-  return `${toid.toString().padStart(19, '0')}-${eventIndex.toString().padStart(10, '0')}`;
-}
-
-function ledgerOfEventId(id: string): number | undefined {
-  try {
-    return parseEventId(id).ledger;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A cursor after every event of `ledger`: resume with it to start at `ledger + 1`. */
-export function endOfLedgerCursor(ledger: number): string {
-  return formatEventId(ledger, 0xfffff, 0xfff, 0xffffffff);
 }

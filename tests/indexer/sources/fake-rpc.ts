@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TransactionRecord } from '../../../indexer/meta/transaction-events.ts';
-import { formatEventId, parseEventId, type RpcEvent } from '../../../indexer/sources/rpc-events.ts';
+import { formatEventId, parseEventId, type RpcEvent } from '../../../indexer/sources/rpc-event-id.ts';
 import { stellarRpcEventsOf, type LedgerRecord } from '../support/stellar-rpc-ids.ts';
 
 /**
@@ -67,7 +67,8 @@ export async function startFakeRpc(data: FakeRpcData): Promise<FakeRpc> {
         throw rpcError(`start ledger must be between the oldest ledger: ${data.oldestLedger} and the latest ledger: ${data.latestLedger}`);
       }
       const toid = (r: FakeRpcData['records'][number]) => formatEventId(r.ledger, r.applicationOrder, 0, 0).slice(0, 19);
-      const page = data.records
+      const page = [...data.records]
+        .sort((a, b) => a.ledger - b.ledger || a.applicationOrder - b.applicationOrder)
         .filter((r) => (cursor === undefined ? r.ledger >= params.startLedger : toid(r) > cursor))
         .slice(0, limit);
       const next = page.length > 0 ? toid(page.at(-1) as FakeRpcData['records'][number]) : cursor;

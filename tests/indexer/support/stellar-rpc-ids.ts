@@ -1,6 +1,6 @@
 import { StrKey, xdr } from '@stellar/stellar-sdk';
 import type { TransactionRecord } from '../../../indexer/meta/transaction-events.ts';
-import type { RpcEvent } from '../../../indexer/sources/rpc-events.ts';
+import type { RpcEvent } from '../../../indexer/sources/rpc-event-id.ts';
 
 /** A getTransactions record with everything stellar-rpc's ingestion knows of it. */
 export type LedgerRecord = TransactionRecord & { ledger: number; applicationOrder: number; createdAt: number };
