@@ -73,3 +73,23 @@ export interface LedgerSource {
 export class SourceUnavailable extends Error {
   override name = 'SourceUnavailable';
 }
+
+/**
+ * The source no longer keeps `from`–`to` (inclusive): they are older than its retention window.
+ * Only another source (the data lake) can serve them.
+ */
+export class RetentionGap extends SourceUnavailable {
+  override name = 'RetentionGap';
+  readonly from: number;
+  readonly to: number;
+  constructor(source: string, from: number, to: number, hint: string) {
+    super(`${source} keeps ledgers from ${to + 1} only: ledgers ${from}-${to} are past its retention; ${hint}`);
+    this.from = from;
+    this.to = to;
+  }
+}
+
+/** Retries were exhausted on network errors, 429 or 5xx: an outage, worth waiting out in follow mode. */
+export class SourceUnreachable extends SourceUnavailable {
+  override name = 'SourceUnreachable';
+}
