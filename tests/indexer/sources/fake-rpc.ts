@@ -38,6 +38,7 @@ export async function startFakeRpc(data: FakeRpcData): Promise<FakeRpc> {
 
   const handlers: Record<string, (params: Record<string, any>) => unknown> = {
     getLatestLedger: () => ({ id: 'x', protocolVersion: 23, sequence: data.latestLedger }),
+    getHealth: () => ({ status: 'healthy', latestLedger: data.latestLedger, oldestLedger: data.oldestLedger, ledgerRetentionWindow: 120_960 }),
     getEvents: (params) => {
       const cursor = params.pagination?.cursor as string | undefined;
       const limit = params.pagination?.limit ?? 100;
