@@ -1,10 +1,10 @@
 import { Networks } from '@stellar/stellar-sdk';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { parseContracts } from '../../../indexer/decoders/contracts.ts';
 import { runIndexer } from '../../../indexer/runner.ts';
 import { withFallback } from '../../../indexer/sources/fallback.ts';
 import { createRpcEventsSource } from '../../../indexer/sources/rpc-events.ts';
-import { RetentionGap, type LedgerSource } from '../../../indexer/sources/types.ts';
+import { RetentionGap, type LedgerBatch, type LedgerSource } from '../../../indexer/sources/types.ts';
 import { testDatabase } from '../../support/database.ts';
 import { contract, i128, rawEvent, sym } from '../events.ts';
 import { memorySource } from '../memory-source.ts';
@@ -14,7 +14,7 @@ import { startFakeRpc } from './fake-rpc.ts';
 const fast = { baseDelayMs: 1, attempts: 2, pollIntervalMs: 5 };
 
 /** RPC keeps 1,010–1,020 (one event at 1,015); the "data lake" stands in with events at 1,002 and 1,007. */
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setup(t: Test) {
   const rpc = await startFakeRpc({ records: protocol23Ledgers(1_015, [[{ operations: 1, eventsPerOperation: 1, refund: false }]]), oldestLedger: 1_010, latestLedger: 1_020 });
   t.teardown(rpc.close);
   const old = [1_002, 1_007].map((ledger) => rawEvent(contract('lake'), [sym('transfer')], i128(ledger), { ledger }));
@@ -27,7 +27,7 @@ async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
 t.test('#15 past RPC retention, the data lake serves the gap and reading returns to RPC', async (t) => {
   const { rpc, lake, lakeReads } = await setup(t);
   const source = withFallback(createRpcEventsSource({ rpcUrl: rpc.url, contractIds: ['*'], ...fast }), lake);
-  const batches = [];
+  const batches: LedgerBatch[] = [];
   for await (const batch of source.read({ from: 1_000, to: 1_020 })) batches.push(batch);
   t.same(lakeReads, [{ from: 1_000, to: 1_009 }], 'the lake read exactly the missing range');
   t.equal(batches[0]?.fromLedger, 1_000);
