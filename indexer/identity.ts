@@ -27,12 +27,16 @@ export function uuidV5(name: string, namespace: string = INDEXER_NAMESPACE): str
 }
 
 /**
- * The identity of a contract event: `(network, txHash, operationIndex, eventIndex)`, identical
- * whichever source read it. Transaction-level (fee) events get their own `transaction:` space.
+ * The identity of a contract event, identical whichever source read it (README, "Event
+ * identity"): `network:txHash:operationIndex:eventIndex` for an operation's event,
+ * `network:txHash:stage:eventIndex` for a transaction-level event, whose index counts the
+ * transaction's events of that stage.
+ *
+ * @example eventKey(Networks.PUBLIC, { txHash, stage: 'after-all-txs', operationIndex: 0xfff, eventIndex: 0 })
  */
 export function eventKey(passphrase: string, event: Pick<RawContractEvent, 'txHash' | 'operationIndex' | 'eventIndex' | 'stage'>): string {
-  const stage = event.stage === 'transaction' ? 'transaction:' : '';
-  return `${passphrase}:${event.txHash.toLowerCase()}:${stage}${event.operationIndex}:${event.eventIndex}`;
+  const place = event.stage === 'operation' ? event.operationIndex : event.stage;
+  return `${passphrase}:${event.txHash.toLowerCase()}:${place}:${event.eventIndex}`;
 }
 
 /** Id of the raw `ContractEventObserved` fact: uuidv5 of the event key. */

@@ -7,7 +7,7 @@ import type { Db } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import { advanceCheckpoint, readCheckpoint } from './checkpoints.ts';
 import { decodeEvent, firstTopic, type DecodeOptions, type Malformed } from './decoders/decode.ts';
-import type { LedgerBatch, LedgerSource, RawContractEvent } from './sources/types.ts';
+import { SourceUnavailable, SourceUnreachable, type LedgerBatch, type LedgerSource, type RawContractEvent } from './sources/types.ts';
 
 export interface RunStats {
   ledgers: number;
@@ -21,6 +21,8 @@ export interface RunStats {
   malformedByReason: Record<string, number>;
   /** The first malformed events, with their identity. */
   malformedSamples: Malformed[];
+  /** Follow mode: polls that failed on an unreachable source and were retried. */
+  pollFailures: number;
   /** Last ledger committed (or decoded, on a dry run); null when nothing was processed. */
   lastLedger: number | null;
 }
@@ -47,7 +49,7 @@ export interface RunOptions {
 const MAX_EVENTS_PER_CALL = 5_000;
 
 function emptyStats(): RunStats {
-  return { ledgers: 0, transactions: 0, events: 0, appended: 0, duplicates: 0, malformed: 0, byTopic: {}, malformedByReason: {}, malformedSamples: [], lastLedger: null };
+  return { ledgers: 0, transactions: 0, events: 0, appended: 0, duplicates: 0, malformed: 0, byTopic: {}, malformedByReason: {}, malformedSamples: [], pollFailures: 0, lastLedger: null };
 }
 
 function groupByStream(entries: { streamId: string; event: NewEvent }[]): StreamAppend[][] {
@@ -181,8 +183,11 @@ export async function runIndexer(db: Db | null, options: RunOptions): Promise<Ru
       const latest = await source.latestLedger();
       if (latest >= next) await readRange(next, latest);
     } catch (error) {
-      if ((error as Error).name === 'SourceUnavailable') throw error;
-      logger?.warn({ job, err: error, retryInMs: delay }, 'indexer poll failed; retrying');
+      // A retention gap or a source that cannot work as configured ends follow mode; an outage
+      // of any length (retries exhausted, network errors, 5xx) is waited out with capped backoff.
+      if (error instanceof SourceUnavailable && !(error instanceof SourceUnreachable)) throw error;
+      stats.pollFailures++;
+      logger?.warn({ job, err: error, retryInMs: delay, failures: stats.pollFailures }, 'indexer source unavailable; retrying');
     }
     delay = next > before ? pollMs : Math.min(delay * 2, options.maxPollMs ?? 30_000);
     await sleep(delay + Math.floor(Math.random() * delay * 0.1), undefined, { signal }).catch(() => undefined);

@@ -54,6 +54,8 @@ const schema = z.object({
     .optional(),
   STELLAR_RPC_URL: optionalUrl,
   INDEXER_CONTRACTS: z.string().min(1).default('*'),
+  /** SEP-54 data lake (`s3://bucket/prefix` or a directory) `index` catches up from when RPC is past retention. */
+  INDEXER_DATALAKE: z.string().min(1).optional(),
   PROJECTORS: bool.default(true),
   /** Start-up rebuilds stale projections (code version ≠ stored version) aside and swaps them in. */
   PROJECTIONS_AUTO_REBUILD: bool.default(false),

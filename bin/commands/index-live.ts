@@ -5,6 +5,7 @@ import { openRuntime } from '../../platform/runtime.ts';
 import { LIVE_JOB, readCheckpoint } from '../../indexer/checkpoints.ts';
 import { parseContracts } from '../../indexer/decoders/contracts.ts';
 import { runIndexer } from '../../indexer/runner.ts';
+import { withFallback } from '../../indexer/sources/fallback.ts';
 import { openSource } from '../../indexer/sources/open.ts';
 import { SourceUnavailable } from '../../indexer/sources/types.ts';
 import { EXIT, parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
@@ -14,8 +15,10 @@ export const index: CliCommand = {
 
 Reads contract events from STELLAR_RPC_URL (getEvents) for INDEXER_CONTRACTS into the event store
 under the live job's checkpoint. Without --follow it stops at the current tip; with --follow it
-keeps tailing (polling with backoff, never skipping a ledger). The first run starts at --from,
-else at the tip. Exit codes: 0 done, 2 bad arguments, 3 RPC unreachable or out of retention.`,
+keeps tailing (polling with backoff, never skipping a ledger), waiting out RPC outages. Ledgers
+past RPC retention are read from INDEXER_DATALAKE when it is set. The first run starts at --from,
+else at the tip. Exit codes: 0 done, 2 bad arguments, 3 RPC out of retention with no data lake
+(the message names the missing ledgers), unsupported, or unreachable without --follow.`,
   async run(argv) {
     const { values } = parseCliArgs(argv, { follow: { type: 'boolean' }, from: { type: 'string' } });
     if (values.from !== undefined && !/^\d+$/.test(values.from)) throw new UsageError(`--from must be a ledger number, got ${values.from}`);
@@ -35,7 +38,10 @@ else at the tip. Exit codes: 0 done, 2 bad arguments, 3 RPC unreachable or out o
     process.once('SIGINT', stop).once('SIGTERM', stop);
     try {
       const contractIds = contracts.everything ? ['*'] : [...contracts.kinds.keys()];
-      const { source } = await openSource('rpc', { rpcUrl: config.STELLAR_RPC_URL, contractIds, passphrase: config.STELLAR_NETWORK });
+      const settings = { rpcUrl: config.STELLAR_RPC_URL, datalake: config.INDEXER_DATALAKE, contractIds, passphrase: config.STELLAR_NETWORK };
+      const rpc = (await openSource('rpc', settings)).source;
+      // Past RPC retention, catch up from the data lake when one is configured, then return to RPC.
+      const source = config.INDEXER_DATALAKE ? withFallback(rpc, (await openSource('datalake', settings)).source, logger) : rpc;
       const checkpoint = await readCheckpoint(runtime.db, LIVE_JOB);
       const tip = await source.latestLedger();
       const from = checkpoint ? checkpoint.lastLedger + 1 : values.from !== undefined ? Number(values.from) : tip;

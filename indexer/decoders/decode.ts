@@ -68,7 +68,7 @@ function parseTopic(b64: string): { val: xdr.ScVal; json: ScJson } {
  * @example const { appends, malformed } = decodeEvent(raw, { passphrase, contracts: parseContracts('*') });
  */
 export function decodeEvent(event: RawContractEvent, options: DecodeOptions): Decoded {
-  if (event.stage === 'transaction' && !options.includeFeeEvents) return SKIPPED;
+  if (event.stage !== 'operation' && !options.includeFeeEvents) return SKIPPED;
   const kind = kindOf(options.contracts, event.contractId);
   if (kind === undefined) return SKIPPED;
   const malformed = (error: unknown): Malformed => ({
@@ -123,8 +123,8 @@ export function decodeEvent(event: RawContractEvent, options: DecodeOptions): De
       txHash: event.txHash,
       operationIndex: event.operationIndex,
       eventIndex: event.eventIndex,
-      inSuccessfulContractCall: event.inSuccessfulContractCall,
-      ...(event.stage === 'transaction' ? { stage: 'transaction' } : {}),
+      ...(event.inSuccessfulContractCall === undefined ? {} : { inSuccessfulContractCall: event.inSuccessfulContractCall }),
+      ...(event.stage === 'operation' ? {} : { stage: event.stage }),
     },
     metadata: { source: 'chain', tenantId, chain },
   };

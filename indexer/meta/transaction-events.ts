@@ -1,5 +1,5 @@
 import { StrKey, xdr } from '@stellar/stellar-sdk';
-import type { RawContractEvent } from '../sources/types.ts';
+import { TRANSACTION_EVENT_STAGES, type RawContractEvent } from '../sources/types.ts';
 
 /** Where a transaction's meta sits: its ledger, close time, hash and outcome. */
 export interface TransactionContext {
@@ -11,10 +11,10 @@ export interface TransactionContext {
 }
 
 /**
- * `operationIndex` given to transaction-level events (meta v4 `events`, e.g. `fee`). It is the
- * TOID operation slot RPC uses for fee refunds (0xFFF) and never a real operation index (≤ 100
- * operations a transaction), so `(txHash, operationIndex, eventIndex)` stays unique; their
- * `eventIndex` is the position in the transaction-level list.
+ * `operationIndex` given to transaction-level events (meta v4 `events`, e.g. `fee`): the TOID
+ * operation slot stellar-rpc gives events after a transaction, never a real operation index
+ * (≤ 100 operations a transaction). Their identity is their stage and their index among the
+ * transaction's events of that stage.
  */
 export const TRANSACTION_LEVEL_OPERATION_INDEX = 0xfff;
 
@@ -35,8 +35,9 @@ export interface TransactionRecord {
 /**
  * Contract events of one transaction from its `TransactionMeta`: meta v3 `sorobanMeta.events`
  * (operation 0), meta v4 `operations[i].events` (operation i) and v4 transaction-level `events`
- * (stage `transaction`). The event index restarts per operation, as in RPC `getEvents` ids.
- * Events of failed transactions are kept with `inSuccessfulContractCall: false`.
+ * (their CAP-67 stage). The event index restarts per operation, as in RPC `getEvents` ids, and
+ * per stage for transaction-level events. Events of failed transactions (only fee events since
+ * protocol 23) are kept with `inSuccessfulContractCall: false`.
  *
  * @example
  * const events = eventsFromTransactionMeta(record.resultMetaXdr, {
@@ -64,9 +65,13 @@ export function eventsFromTransactionMeta(
       v4.operations.forEach((op, opIndex) =>
         op.events.forEach((event, i) => pushEvent(out, event, ctx, opIndex, i, 'operation')),
       );
-      v4.events.forEach((txEvent, i) =>
-        pushEvent(out, txEvent.event, ctx, TRANSACTION_LEVEL_OPERATION_INDEX, i, 'transaction'),
-      );
+      const perStage = [0, 0, 0];
+      for (const txEvent of v4.events) {
+        const stage = txEvent.stage.value;
+        const index = perStage[stage]!;
+        perStage[stage] = index + 1;
+        pushEvent(out, txEvent.event, ctx, TRANSACTION_LEVEL_OPERATION_INDEX, index, stageOf(stage));
+      }
       return out;
     }
     default: {
@@ -94,6 +99,13 @@ export function eventsFromTransactionRecord(
     txHash: record.txHash,
     successful: (record.status ?? 'SUCCESS') === 'SUCCESS',
   });
+}
+
+/** The stage of an XDR `TransactionEventStage` value; throws on a value newer than this code. */
+export function stageOf(value: number): (typeof TRANSACTION_EVENT_STAGES)[number] {
+  const stage = TRANSACTION_EVENT_STAGES[value];
+  if (stage === undefined) throw new RangeError(`unknown TransactionEventStage ${value}`);
+  return stage;
 }
 
 /** Unix seconds → ISO-8601 without milliseconds, the way RPC prints `ledgerClosedAt`. */

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { rawEventFromRpcEvent, type RpcEvent } from './rpc-events.ts';
+import { createRpcEventReader, type RpcEvent } from './rpc-event-id.ts';
 import { SourceUnavailable, type LedgerBatch, type LedgerRange, type LedgerSource, type RawContractEvent } from './types.ts';
 
 /** One item of Soroban RPC `getEvents` `events[]` (REFERENCES.md). */
@@ -92,6 +92,7 @@ export function createEventsArchiveSource(options: EventsArchiveOptions): Ledger
       let from = wanted.from;
       let events: RawContractEvent[] = [];
       let last = -1;
+      const read = createRpcEventReader();
       for await (const item of lines(options.file)) {
         if (signal?.aborted) return;
         if (item.type === 'diagnostic' || item.ledger < wanted.from) continue;
@@ -103,7 +104,7 @@ export function createEventsArchiveSource(options: EventsArchiveOptions): Ledger
           events = [];
         }
         last = item.ledger;
-        events.push(rawEventFromRpcEvent(item));
+        events.push(read(item));
       }
       if (from <= to && !signal?.aborted) yield { fromLedger: from, toLedger: to, transactions: 0, events };
     },

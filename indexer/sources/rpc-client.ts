@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SourceUnavailable } from './types.ts';
+import { SourceUnavailable, SourceUnreachable } from './types.ts';
 
 /** What a retention error tells the user: the data lake reaches older history. */
 export const DATALAKE_HINT =
@@ -39,7 +39,8 @@ export interface RpcClient {
 /**
  * A Stellar RPC JSON-RPC 2.0 client over `fetch`. 429, 5xx and network errors are retried with
  * full-jitter exponential backoff, honouring `Retry-After`; after the last attempt it throws
- * `SourceUnavailable`. JSON-RPC error objects throw `RpcError` at once.
+ * `SourceUnreachable` (an outage: follow mode waits it out). JSON-RPC error objects throw
+ * `RpcError` at once.
  *
  * @example
  * const rpc = createRpcClient('https://soroban-testnet.stellar.org');
@@ -109,7 +110,7 @@ export async function withRetries<T>(
     const backoff = Math.random() * Math.min(max, base * 2 ** i);
     await sleep(Math.min(max, retryAfterMs ?? backoff), undefined, { signal });
   }
-  throw new SourceUnavailable(`${what}: gave up after ${attempts} attempts (last: ${lastProblem})`);
+  throw new SourceUnreachable(`${what}: gave up after ${attempts} attempts (last: ${lastProblem})`);
 }
 
 function isNetworkError(error: unknown): boolean {

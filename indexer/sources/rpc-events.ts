@@ -1,23 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TRANSACTION_LEVEL_OPERATION_INDEX } from '../meta/transaction-events.ts';
-import { createRpcClient, DATALAKE_HINT, RpcError, type RpcClient, type RpcClientOptions } from './rpc-client.ts';
-import { SourceUnavailable } from './types.ts';
-import type { LedgerBatch, LedgerRange, LedgerSource, RawContractEvent } from './types.ts';
-
-/** One item of a `getEvents` response (base64 XDR format). */
-export interface RpcEvent {
-  type: string;
-  ledger: number;
-  ledgerClosedAt: string;
-  contractId: string;
-  id: string;
-  operationIndex?: number;
-  transactionIndex?: number;
-  txHash: string;
-  inSuccessfulContractCall: boolean;
-  topic: string[];
-  value: string;
-}
+import { createRpcClient, RpcError, type RpcClient, type RpcClientOptions } from './rpc-client.ts';
+import { retentionGap, startError } from './rpc-range.ts';
+import { createRpcEventReader, endOfLedgerCursor, isEndOfLedgerCursor, ledgerOfEventId, type RpcEvent } from './rpc-event-id.ts';
+import type { LedgerBatch, LedgerRange, LedgerSource } from './types.ts';
 
 export interface GetEventsResponse {
   events: RpcEvent[];
@@ -46,7 +31,8 @@ export const MAX_FILTERS_PER_REQUEST = 5;
  * 10,000 ledgers (`startLedger`/`endLedger`, end exclusive), then `pagination.cursor` pages.
  * Contract ids are chunked to 5 a filter and 5 filters a request; more than 25 ids become
  * several request streams whose events are merged in ledger (id) order. Only complete ledgers
- * are yielded. Ledgers before the server's `oldestLedger` throw `SourceUnavailable`.
+ * are yielded, and only as far as the answering node's `latestLedger` (a node behind the range
+ * is waited for, never read as empty). Ledgers before its `oldestLedger` throw `RetentionGap`.
  *
  * @example
  * const source = createRpcEventsSource({ rpcUrl, contractIds: ['CC…'] });
@@ -62,6 +48,8 @@ export function createRpcEventsSource(options: RpcEventsSourceOptions): LedgerSo
     return (await rpc.call<{ sequence: number }>('getLatestLedger', undefined, signal)).sequence;
   }
 
+  const wait = (signal?: AbortSignal) => sleep(pollMs, undefined, { signal }).catch(() => undefined);
+
   async function* read(range: LedgerRange, signal?: AbortSignal): AsyncIterable<LedgerBatch> {
     let pos = range.from;
     while (!signal?.aborted && (range.to === undefined || pos <= range.to)) {
@@ -69,22 +57,34 @@ export function createRpcEventsSource(options: RpcEventsSourceOptions): LedgerSo
       const last = range.to === undefined ? tip : Math.min(range.to, tip);
       if (pos > last) {
         // At the tip (follow mode, or a range ending in the future): wait for the next ledger.
-        await sleep(pollMs, undefined, { signal }).catch(() => undefined);
+        await wait(signal);
         continue;
       }
       const windowEnd = Math.min(last, pos + MAX_LEDGERS_PER_REQUEST - 1);
+      let reached = pos - 1;
       if (streams.length === 1) {
-        for await (const span of readWindow(rpc, state, streams[0] ?? [], pos, windowEnd, signal)) yield toBatch(span);
-      } else {
-        const items: RpcEvent[] = [];
-        for (const filters of streams) {
-          for await (const span of readWindow(rpc, state, filters, pos, windowEnd, signal)) items.push(...span.items);
+        for await (const span of readWindow(rpc, state, streams[0] ?? [], pos, windowEnd, signal)) {
+          yield toBatch(span);
+          reached = span.to;
         }
+      } else {
+        const perStream: Span[][] = [];
+        for (const filters of streams) {
+          const spans: Span[] = [];
+          for await (const span of readWindow(rpc, state, filters, pos, windowEnd, signal)) spans.push(span);
+          perStream.push(spans);
+        }
+        // Complete only as far as every stream's answering node got.
+        reached = Math.min(...perStream.map((spans) => spans.at(-1)?.to ?? pos - 1));
+        const upTo = reached;
+        const items = perStream.flat().flatMap((span) => span.items).filter((item) => item.ledger <= upTo);
         // Zero-padded ids sort in ledger, transaction, operation and event order.
         items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-        yield toBatch({ from: pos, to: windowEnd, items: dedupeById(items) });
+        if (reached >= pos) yield toBatch({ from: pos, to: reached, items: dedupeById(items) });
       }
-      pos = windowEnd + 1;
+      // The node that answered is behind the tip we were shown: the rest is "not yet", not "empty".
+      if (reached < windowEnd) await wait(signal);
+      pos = reached + 1;
     }
   }
 
@@ -119,7 +119,7 @@ function toBatch(span: Span): LedgerBatch {
     fromLedger: span.from,
     toLedger: span.to,
     transactions: 0,
-    events: span.items.map(rawEventFromRpcEvent),
+    events: span.items.filter((item) => item.type !== 'diagnostic').map(createRpcEventReader()),
     cursor: endOfLedgerCursor(span.to),
   };
 }
@@ -129,8 +129,10 @@ function dedupeById(items: RpcEvent[]): RpcEvent[] {
 }
 
 /**
- * Pages through one window [from, to] for one filter set. A ledger is complete once an event of
- * a later ledger, or a scan end past it, has been seen; only complete ledgers are yielded.
+ * Pages through one window [from, to] for one filter set, yielding only ledgers the answering
+ * node has shown complete: those before the last event of a full page, or up to the end-of-scan
+ * cursor of a short page, never past the response's `latestLedger`. It returns early, short of
+ * `to`, when the node has nothing more yet (a lagging node behind a load balancer).
  */
 async function* readWindow(
   rpc: RpcClient,
@@ -144,25 +146,30 @@ async function* readWindow(
   let pending: RpcEvent[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = await getEventsPage(rpc, state, filters, from, to, cursor, signal);
+    const page = await getEventsPage(rpc, state, filters, emittedTo + 1, to, cursor, signal);
+    if (page === 'not-yet') return;
     const inWindow = page.events.filter((item) => item.ledger <= to);
     pending.push(...inWindow);
-    const full = page.events.length >= state.limit;
-    const cursorLedger = page.cursor ? ledgerOfEventId(page.cursor) : undefined;
-    const stalled = !page.cursor || page.cursor === cursor;
-    if (inWindow.length < page.events.length || stalled || (!full && (cursorLedger === undefined || cursorLedger >= to))) {
-      break;
-    }
-    // Short page whose scan ended before `to` (a server with a smaller scan limit), or a full page.
-    const completeTo = Math.min(to, (full ? (inWindow.at(-1)?.ledger ?? from) : (cursorLedger ?? from)) - 1);
+    const completeTo = Math.min(to, scannedThrough(page, inWindow.length < page.events.length, page.events.length >= state.limit, from));
     if (completeTo > emittedTo) {
       yield { from: emittedTo + 1, to: completeTo, items: pending.filter((e) => e.ledger <= completeTo) };
       pending = pending.filter((e) => e.ledger > completeTo);
       emittedTo = completeTo;
     }
+    if (emittedTo >= to || !page.cursor || page.cursor === cursor) return;
     cursor = page.cursor;
   }
-  yield { from: emittedTo + 1, to, items: pending };
+}
+
+/** The last ledger a getEvents page shows complete. */
+function scannedThrough(page: GetEventsResponse, pastWindow: boolean, full: boolean, from: number): number {
+  if (pastWindow) return Number.POSITIVE_INFINITY;
+  // A full page may stop inside the ledger of its last event.
+  if (full) return (page.events.at(-1)?.ledger ?? from) - 1;
+  const cursorLedger = page.cursor ? ledgerOfEventId(page.cursor) : undefined;
+  if (cursorLedger === undefined) return page.latestLedger;
+  const scanned = page.cursor && isEndOfLedgerCursor(page.cursor) ? cursorLedger : cursorLedger - 1;
+  return Math.min(scanned, page.latestLedger);
 }
 
 async function getEventsPage(
@@ -173,7 +180,7 @@ async function getEventsPage(
   to: number,
   cursor: string | undefined,
   signal?: AbortSignal,
-): Promise<GetEventsResponse> {
+): Promise<GetEventsResponse | 'not-yet'> {
   // stellar-rpc rejects a cursor together with startLedger or endLedger.
   const params =
     cursor === undefined
@@ -183,70 +190,15 @@ async function getEventsPage(
   try {
     response = await rpc.call<GetEventsResponse>('getEvents', params, signal);
   } catch (error) {
-    if (!(error instanceof RpcError)) throw error;
-    const max = /limit must not exceed (\d+)/.exec(error.message);
+    const max = error instanceof RpcError ? /limit must not exceed (\d+)/.exec(error.message) : null;
     if (max && Number(max[1]) < state.limit) {
       state.limit = Number(max[1]);
       return getEventsPage(rpc, state, filters, from, to, cursor, signal);
     }
-    if (/oldest|ledger range|must be between/i.test(error.message)) {
-      throw new SourceUnavailable(`RPC ${rpc.url} cannot serve ledger ${from}: ${error.message}; ${DATALAKE_HINT}`);
-    }
-    throw error;
+    return startError(rpc, error, from, signal);
   }
   if (cursor === undefined && response.oldestLedger !== undefined && from < response.oldestLedger) {
-    throw new SourceUnavailable(
-      `RPC ${rpc.url} keeps ledgers from ${response.oldestLedger} only (asked for ${from}); ${DATALAKE_HINT}`,
-    );
+    throw retentionGap(rpc, from, response.oldestLedger);
   }
   return response;
-}
-
-/** A `getEvents` item as a RawContractEvent; operation and event index come from its id. */
-export function rawEventFromRpcEvent(item: RpcEvent): RawContractEvent {
-  const { txOrder, operationIndex, eventIndex } = parseEventId(item.id);
-  const transactionLevel = txOrder === 0 || operationIndex === TRANSACTION_LEVEL_OPERATION_INDEX;
-  return {
-    ledger: item.ledger,
-    ledgerClosedAt: item.ledgerClosedAt,
-    txHash: item.txHash,
-    operationIndex: transactionLevel ? TRANSACTION_LEVEL_OPERATION_INDEX : operationIndex,
-    eventIndex,
-    contractId: item.contractId,
-    topics: item.topic,
-    value: item.value,
-    inSuccessfulContractCall: item.inSuccessfulContractCall,
-    stage: transactionLevel ? 'transaction' : 'operation',
-  };
-}
-
-/** `%019d-%010d` = TOID (ledger<<32 | txOrder<<12 | opIndex) and event index. */
-export function parseEventId(id: string): { ledger: number; txOrder: number; operationIndex: number; eventIndex: number } {
-  const match = /^(\d{1,19})-(\d{1,10})$/.exec(id);
-  if (!match) throw new Error(`malformed getEvents id ${JSON.stringify(id)}`);
-  const toid = BigInt(match[1] as string);
-  return {
-    ledger: Number(toid >> 32n),
-    txOrder: Number((toid >> 12n) & 0xfffffn),
-    operationIndex: Number(toid & 0xfffn),
-    eventIndex: Number(match[2]),
-  };
-}
-
-export function formatEventId(ledger: number, txOrder: number, operationIndex: number, eventIndex: number): string {
-  const toid = (BigInt(ledger) << 32n) | (BigInt(txOrder) << 12n) | BigInt(operationIndex);
-  return `${toid.toString().padStart(19, '0')}-${eventIndex.toString().padStart(10, '0')}`;
-}
-
-function ledgerOfEventId(id: string): number | undefined {
-  try {
-    return parseEventId(id).ledger;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A cursor after every event of `ledger`: resume with it to start at `ledger + 1`. */
-export function endOfLedgerCursor(ledger: number): string {
-  return formatEventId(ledger, 0xfffff, 0xfff, 0xffffffff);
 }

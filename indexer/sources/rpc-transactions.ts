@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventsFromTransactionRecord, type TransactionRecord } from '../meta/transaction-events.ts';
-import { createRpcClient, DATALAKE_HINT, RpcError, type RpcClientOptions } from './rpc-client.ts';
-import { SourceUnavailable } from './types.ts';
+import { createRpcClient, type RpcClientOptions } from './rpc-client.ts';
+import { retentionGap, startError } from './rpc-range.ts';
 import type { LedgerBatch, LedgerRange, LedgerSource } from './types.ts';
 
 export interface RpcTransactionsSourceOptions extends RpcClientOptions {
@@ -23,7 +23,8 @@ interface GetTransactionsResponse {
  * Every transaction through Soroban RPC `getTransactions` (`startLedger`, then the cursor alone),
  * each `resultMetaXdr` decoded into contract events; failed transactions included and marked.
  * A ledger is yielded once a record of a later ledger (or a short page, which reaches the
- * server's latest ledger) shows it complete; `transactions` counts its records.
+ * answering node's `latestLedger`) shows it complete; `transactions` counts its records. A start
+ * the node has not reached is waited for; one before its `oldestLedger` throws `RetentionGap`.
  *
  * @example
  * const source = createRpcTransactionsSource({ rpcUrl: 'https://soroban-testnet.stellar.org' });
@@ -37,20 +38,18 @@ export function createRpcTransactionsSource(options: RpcTransactionsSourceOption
     return (await rpc.call<{ sequence: number }>('getLatestLedger')).sequence;
   }
 
-  async function page(from: number, cursor: string | undefined, signal?: AbortSignal): Promise<GetTransactionsResponse> {
+  async function page(from: number, cursor: string | undefined, signal?: AbortSignal): Promise<GetTransactionsResponse | 'not-yet'> {
     const params = cursor === undefined ? { startLedger: from, pagination: { limit } } : { pagination: { cursor, limit } };
+    let response: GetTransactionsResponse;
     try {
-      const response = await rpc.call<GetTransactionsResponse>('getTransactions', params, signal);
-      if (cursor === undefined && response.oldestLedger !== undefined && from < response.oldestLedger) {
-        throw new SourceUnavailable(`RPC ${rpc.url} keeps ledgers from ${response.oldestLedger} only (asked for ${from}); ${DATALAKE_HINT}`);
-      }
-      return response;
+      response = await rpc.call<GetTransactionsResponse>('getTransactions', params, signal);
     } catch (error) {
-      if (error instanceof RpcError && /oldest|ledger range|must be between/i.test(error.message)) {
-        throw new SourceUnavailable(`RPC ${rpc.url} cannot serve ledger ${from}: ${error.message}; ${DATALAKE_HINT}`);
-      }
-      throw error;
+      return startError(rpc, error, from, signal);
     }
+    if (cursor === undefined && response.oldestLedger !== undefined && from < response.oldestLedger) {
+      throw retentionGap(rpc, from, response.oldestLedger);
+    }
+    return response;
   }
 
   async function* read(range: LedgerRange, signal?: AbortSignal): AsyncIterable<LedgerBatch> {
@@ -64,6 +63,11 @@ export function createRpcTransactionsSource(options: RpcTransactionsSourceOption
         continue;
       }
       const response = await page(emittedTo + 1, cursor, signal);
+      if (response === 'not-yet') {
+        // The node that answered is behind: wait for it rather than count its silence as empty.
+        await sleep(pollMs, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
       const records = response.transactions.filter((r) => r.ledger > emittedTo);
       pending.push(...records.filter((r) => r.ledger <= to));
       const full = response.transactions.length >= limit;

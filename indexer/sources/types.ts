@@ -9,9 +9,12 @@ export interface RawContractEvent {
   /** ISO-8601 close time of the ledger. */
   ledgerClosedAt: string;
   txHash: string;
-  /** Operation index within the transaction (0-based). Fee events before/after all txs: see `stage`. */
+  /** Operation index within the transaction (0-based); 0xfff for transaction-level events (see `stage`). */
   operationIndex: number;
-  /** Index of the event within its operation (restarts for every operation). */
+  /**
+   * Index of the event within its operation (restarts for every operation); for a
+   * transaction-level event, its index among the transaction's events of the same stage.
+   */
   eventIndex: number;
   /** The emitting contract (C…). */
   contractId: string;
@@ -19,10 +22,24 @@ export interface RawContractEvent {
   topics: string[];
   /** Base64 XDR `ScVal` value. */
   value: string;
-  inSuccessfulContractCall: boolean;
-  /** `operation` for contract events of an operation; `transaction` for transaction-level (fee) events. */
-  stage: 'operation' | 'transaction';
+  /**
+   * Whether the transaction succeeded, when the source says so. stellar-rpc deprecated the field
+   * and may omit it; nothing is decided on it.
+   */
+  inSuccessfulContractCall?: boolean;
+  stage: EventStage;
 }
+
+/**
+ * Where an event sits (CAP-67 `TransactionEventStage` for transaction-level events): `operation`
+ * for the events of an operation, else a transaction-level (fee) event emitted before all
+ * transactions, after its transaction, or after all transactions (protocol 23 refunds).
+ */
+export type EventStage = 'operation' | TransactionEventStage;
+export type TransactionEventStage = 'before-all-txs' | 'after-tx' | 'after-all-txs';
+
+/** Stage names by XDR `TransactionEventStage` value (0, 1, 2). */
+export const TRANSACTION_EVENT_STAGES: readonly TransactionEventStage[] = ['before-all-txs', 'after-tx', 'after-all-txs'];
 
 /**
  * Everything a source read for a contiguous, inclusive ledger range, in ledger order. A source
@@ -55,4 +72,24 @@ export interface LedgerSource {
 /** The source cannot serve what was asked (retention, missing meta, unreachable): exit code 3. */
 export class SourceUnavailable extends Error {
   override name = 'SourceUnavailable';
+}
+
+/**
+ * The source no longer keeps `from`–`to` (inclusive): they are older than its retention window.
+ * Only another source (the data lake) can serve them.
+ */
+export class RetentionGap extends SourceUnavailable {
+  override name = 'RetentionGap';
+  readonly from: number;
+  readonly to: number;
+  constructor(source: string, from: number, to: number, hint: string) {
+    super(`${source} keeps ledgers from ${to + 1} only: ledgers ${from}-${to} are past its retention; ${hint}`);
+    this.from = from;
+    this.to = to;
+  }
+}
+
+/** Retries were exhausted on network errors, 429 or 5xx: an outage, worth waiting out in follow mode. */
+export class SourceUnreachable extends SourceUnavailable {
+  override name = 'SourceUnreachable';
 }

@@ -198,11 +198,11 @@ t.test('`*` watches every contract with raw facts only; unwatched contracts are 
 });
 
 t.test('fee events are skipped unless asked for', async (t) => {
-  const fee = rawEvent(TOKEN, [sym('fee'), addr(sender)], i128(100), { stage: 'transaction', operationIndex: 0xfff });
+  const fee = rawEvent(TOKEN, [sym('fee'), addr(sender)], i128(100), { stage: 'before-all-txs', operationIndex: 0xfff });
   t.equal(decodeEvent(fee, options).appends.length, 0);
   const kept = decodeEvent(fee, { ...options, includeFeeEvents: true });
   t.equal(kept.appends.length, 1);
-  t.match(kept.appends[0]!.event.data, { stage: 'transaction' });
+  t.match(kept.appends[0]!.event.data, { stage: 'before-all-txs' });
 });
 
 t.test('malformed XDR and unknown shapes are reported with identity, never thrown', async (t) => {

@@ -16,8 +16,12 @@ t.test('event ids depend on network, txHash, operation and event index only', as
   t.not(eventIds(Networks.TESTNET, event).raw, ids.raw, 'network matters');
   t.not(eventIds(Networks.PUBLIC, { ...event, operationIndex: 1 }).raw, ids.raw, 'operation index matters');
   t.not(eventIds(Networks.PUBLIC, { ...event, eventIndex: 1 }).raw, ids.raw, 'event index matters');
-  t.not(eventIds(Networks.PUBLIC, { ...event, stage: 'transaction' }).raw, ids.raw, 'fee events have their own space');
+  t.not(eventIds(Networks.PUBLIC, { ...event, stage: 'after-all-txs' }).raw, ids.raw, 'fee events have their own space');
   t.not(ids.fact, ids.raw);
   t.equal(ids.raw, uuidV5(`${Networks.PUBLIC}:${event.txHash}:0:0`));
   t.equal(ids.fact, uuidV5(`${Networks.PUBLIC}:${event.txHash}:0:0:fact`));
+  const refund = { ...event, stage: 'after-all-txs' as const, operationIndex: 0xfff };
+  t.equal(eventIds(Networks.PUBLIC, refund).raw, uuidV5(`${Networks.PUBLIC}:${event.txHash}:after-all-txs:0`), 'transaction-level: stage and index');
+  const stages = (['before-all-txs', 'after-tx', 'after-all-txs'] as const).map((stage) => eventIds(Networks.PUBLIC, { ...refund, stage }).raw);
+  t.equal(new Set([...stages, ids.raw]).size, 4, 'each stage its own space');
 });

@@ -9,7 +9,7 @@ import { gaps, LIVE_JOB, readCheckpoint, replayJob } from '../../indexer/checkpo
 import { parseContracts } from '../../indexer/decoders/contracts.ts';
 import { runIndexer } from '../../indexer/runner.ts';
 import { createEventsArchiveSource } from '../../indexer/sources/events-archive.ts';
-import { formatEventId } from '../../indexer/sources/rpc-events.ts';
+import { formatEventId } from '../../indexer/sources/rpc-event-id.ts';
 import { createTransactionsArchiveSource } from '../../indexer/sources/transactions-archive.ts';
 import type { RawContractEvent } from '../../indexer/sources/types.ts';
 import { testDatabase } from '../support/database.ts';

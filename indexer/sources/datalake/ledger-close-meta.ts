@@ -1,5 +1,5 @@
 import { StrKey, xdr } from '@stellar/stellar-sdk';
-import { TRANSACTION_LEVEL_OPERATION_INDEX, unixToIso } from '../../meta/transaction-events.ts';
+import { stageOf, TRANSACTION_LEVEL_OPERATION_INDEX, unixToIso } from '../../meta/transaction-events.ts';
 import type { RawContractEvent } from '../types.ts';
 import { fieldSchema, skipperOf, type Skip, type XdrType } from './xdr-skip.ts';
 
@@ -167,12 +167,20 @@ function readTransactionMeta(bytes: Buffer, view: DataView, offset: number, ctx:
             events: (e) => eachOf(view, e, (at, i) => readContractEvent(bytes, view, at, ctx, opIndex, i, 'operation', out)),
           }),
         ),
-      events: (o) =>
-        eachOf(view, o, (te, i) =>
+      events: (o) => {
+        const perStage = [0, 0, 0];
+        let stage = 0;
+        return eachOf(view, o, (te) =>
           walkStruct(schemas.transactionEvent, view, te, {
-            event: (at) => readContractEvent(bytes, view, at, ctx, TRANSACTION_LEVEL_OPERATION_INDEX, i, 'transaction', out),
+            stage: (at) => ((stage = view.getInt32(at)), at + 4),
+            event: (at) => {
+              const index = perStage[stage] ?? 0;
+              perStage[stage] = index + 1;
+              return readContractEvent(bytes, view, at, ctx, TRANSACTION_LEVEL_OPERATION_INDEX, index, stageOf(stage), out);
+            },
           }),
-        ),
+        );
+      },
     });
   }
   return skip.meta(view, offset);

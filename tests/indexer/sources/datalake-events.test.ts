@@ -71,7 +71,7 @@ t.test('a two-ledger batch (LCM v1 + v2, meta v3 + v4): transactions and events 
   t.equal(batches[0]?.events.length, 0);
   const events = batches[1]?.events ?? [];
   t.equal(events.filter((e) => e.stage === 'operation').length, 163);
-  t.equal(events.filter((e) => e.stage === 'transaction').length, 50);
+  t.equal(events.filter((e) => e.stage !== 'operation').length, 50);
   t.ok(events.every((e) => e.ledger === 53312001 && e.ledgerClosedAt === '2024-09-02T10:50:19Z'));
 
   const viaMeta = records.flatMap((r) => eventsFromTransactionRecord(r, { ledger: 53312001, ledgerClosedAt: '2024-09-02T10:50:19Z' }));

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { eventsFromTransactionRecord, type TransactionRecord } from '../../../indexer/meta/transaction-events.ts';
-import { formatEventId, parseEventId, type RpcEvent } from '../../../indexer/sources/rpc-events.ts';
+import type { TransactionRecord } from '../../../indexer/meta/transaction-events.ts';
+import { formatEventId, parseEventId, type RpcEvent } from '../../../indexer/sources/rpc-event-id.ts';
+import { stellarRpcEventsOf, type LedgerRecord } from '../support/stellar-rpc-ids.ts';
 
 /**
  * A test double of a Stellar RPC server (only the remote network is faked): getLatestLedger,
@@ -16,43 +17,28 @@ export interface FakeRpc {
 }
 
 export interface FakeRpcData {
-  records: (TransactionRecord & { ledger: number; applicationOrder: number; createdAt: number })[];
+  records: LedgerRecord[];
   oldestLedger: number;
   latestLedger: number;
   maxLimit?: number;
+  /** Serve getEvents items without the deprecated `inSuccessfulContractCall` (recent stellar-rpc). */
+  withoutInSuccessfulContractCall?: boolean;
 }
 
-/** getEvents items of the recorded transactions' operation-level events, ids from their TOID. */
+/** getEvents items of the recorded transactions, fee events included, numbered as stellar-rpc does. */
 export function rpcEventsOf(records: FakeRpcData['records']): RpcEvent[] {
-  return records
-    .flatMap((record) =>
-      eventsFromTransactionRecord(record)
-        .filter((e) => e.stage === 'operation')
-        .map((e) => ({
-          type: 'contract',
-          ledger: e.ledger,
-          ledgerClosedAt: e.ledgerClosedAt,
-          contractId: e.contractId,
-          id: formatEventId(e.ledger, record.applicationOrder, e.operationIndex, e.eventIndex),
-          operationIndex: e.operationIndex,
-          transactionIndex: record.applicationOrder,
-          txHash: e.txHash,
-          inSuccessfulContractCall: e.inSuccessfulContractCall,
-          topic: e.topics,
-          value: e.value,
-        })),
-    )
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  return stellarRpcEventsOf(records);
 }
 
 export async function startFakeRpc(data: FakeRpcData): Promise<FakeRpc> {
-  const events = rpcEventsOf(data.records);
+  const events = stellarRpcEventsOf(data.records, { withoutInSuccessfulContractCall: data.withoutInSuccessfulContractCall === true });
   const maxLimit = data.maxLimit ?? 10_000;
   const throttled = new Set<string>();
   const calls: FakeRpc['calls'] = [];
 
   const handlers: Record<string, (params: Record<string, any>) => unknown> = {
     getLatestLedger: () => ({ id: 'x', protocolVersion: 23, sequence: data.latestLedger }),
+    getHealth: () => ({ status: 'healthy', latestLedger: data.latestLedger, oldestLedger: data.oldestLedger, ledgerRetentionWindow: 120_960 }),
     getEvents: (params) => {
       const cursor = params.pagination?.cursor as string | undefined;
       const limit = params.pagination?.limit ?? 100;
@@ -82,7 +68,8 @@ export async function startFakeRpc(data: FakeRpcData): Promise<FakeRpc> {
         throw rpcError(`start ledger must be between the oldest ledger: ${data.oldestLedger} and the latest ledger: ${data.latestLedger}`);
       }
       const toid = (r: FakeRpcData['records'][number]) => formatEventId(r.ledger, r.applicationOrder, 0, 0).slice(0, 19);
-      const page = data.records
+      const page = [...data.records]
+        .sort((a, b) => a.ledger - b.ledger || a.applicationOrder - b.applicationOrder)
         .filter((r) => (cursor === undefined ? r.ledger >= params.startLedger : toid(r) > cursor))
         .slice(0, limit);
       const next = page.length > 0 ? toid(page.at(-1) as FakeRpcData['records'][number]) : cursor;

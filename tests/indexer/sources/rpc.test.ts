@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import { eventsFromTransactionRecord, type TransactionRecord } from '../../../indexer/meta/transaction-events.ts';
 import { createRpcClient, parseRetryAfter, RpcError } from '../../../indexer/sources/rpc-client.ts';
-import { createRpcEventsSource, filterStreams, rawEventFromRpcEvent } from '../../../indexer/sources/rpc-events.ts';
+import { createRpcEventReader } from '../../../indexer/sources/rpc-event-id.ts';
+import { createRpcEventsSource, filterStreams } from '../../../indexer/sources/rpc-events.ts';
 import { createRpcTransactionsSource } from '../../../indexer/sources/rpc-transactions.ts';
 import { SourceUnavailable, type LedgerBatch, type RawContractEvent } from '../../../indexer/sources/types.ts';
 import { rpcEventsOf, spreadRecords, startFakeRpc } from './fake-rpc.ts';
@@ -13,7 +14,7 @@ const fixture = JSON.parse(readFileSync(new URL('../../fixtures/stellar/mainnet/
 const FIRST = 1_000_000;
 const records = spreadRecords(fixture.records, FIRST);
 const LAST = (records.at(-1) as { ledger: number }).ledger;
-const key = (e: RawContractEvent) => `${e.txHash}/${e.operationIndex}/${e.eventIndex}`;
+const key = (e: RawContractEvent) => `${e.txHash}/${e.stage}/${e.operationIndex}/${e.eventIndex}`;
 const fast = { baseDelayMs: 1, pollIntervalMs: 1 };
 
 async function collect(source: AsyncIterable<LedgerBatch>): Promise<LedgerBatch[]> {
@@ -42,6 +43,7 @@ t.test('getEvents: windows, cursor paging, split ledgers, many contract ids, 429
   const rpc = await startFakeRpc({ records, oldestLedger: FIRST - 10, latestLedger: LAST + 100 });
   t.teardown(rpc.close);
   const expected = rpcEventsOf(records);
+  t.equal(expected.length, 163 + 50, 'operation events and one fee event a transaction');
   const contractIds = [...new Set(expected.map((e) => e.contractId))];
   t.ok(contractIds.length > 25, `${contractIds.length} contracts: several request streams`);
 
@@ -54,8 +56,9 @@ t.test('getEvents: windows, cursor paging, split ledgers, many contract ids, 429
     const batches = await collect(source.read({ from: FIRST, to: LAST + 50 }));
     assertContiguous(t, batches, FIRST, LAST + 50);
     const events = batches.flatMap((b) => b.events);
-    t.equal(events.length, 163, `${label}: 163 events`);
-    t.same(events.map(key), expected.map((e) => key(rawEventFromRpcEvent(e))), `${label}: in id order`);
+    t.equal(events.length, 213, `${label}: 213 events`);
+    const read = createRpcEventReader();
+    t.same(events.map(key), expected.map((e) => key(read(e))), `${label}: in id order`);
   }
   const getEvents = rpc.calls.filter((c) => c.method === 'getEvents');
   t.equal(getEvents[0]?.status, 429, 'first call throttled');
@@ -94,7 +97,7 @@ t.test('getTransactions source: every transaction, events decoded from meta', as
   t.equal(batches.reduce((n, b) => n + b.transactions, 0), 50, '50 transactions');
   const events = batches.flatMap((b) => b.events);
   t.equal(events.filter((e) => e.stage === 'operation').length, 163);
-  t.equal(events.filter((e) => e.stage === 'transaction').length, 50, 'fee events');
+  t.equal(events.filter((e) => e.stage !== 'operation').length, 50, 'fee events');
   t.ok(rpc.calls.filter((c) => c.method === 'getTransactions').every((c) => ((c.params.pagination as { limit: number }).limit) <= 200));
 
   const early = createRpcTransactionsSource({ rpcUrl: rpc.url, ...fast });
@@ -103,17 +106,18 @@ t.test('getTransactions source: every transaction, events decoded from meta', as
   t.match((error as Error).message, /datalake/);
 });
 
-t.test('identity: getEvents and getTransactions meta give the same (txHash, operationIndex, eventIndex)', async (t) => {
+t.test('identity: getEvents and getTransactions meta give the same (txHash, stage, operationIndex, eventIndex)', async (t) => {
   const rpc = await startFakeRpc({ records, oldestLedger: FIRST, latestLedger: LAST });
   t.teardown(rpc.close);
   const viaEvents = (await collect(createRpcEventsSource({ rpcUrl: rpc.url, contractIds: ['*'], pageLimit: 9, ...fast }).read({ from: FIRST, to: LAST })))
     .flatMap((b) => b.events);
-  const viaMeta = records.flatMap((r) => eventsFromTransactionRecord(r)).filter((e) => e.stage === 'operation');
-  t.equal(viaEvents.length, 163);
+  const viaMeta = records.flatMap((r) => eventsFromTransactionRecord(r));
+  t.equal(viaEvents.length, 213, '163 operation events and 50 fee events');
   t.same(new Set(viaEvents.map(key)), new Set(viaMeta.map(key)), 'same keys');
-  t.equal(new Set(viaMeta.map(key)).size, 163, 'keys are unique');
+  t.equal(new Set(viaMeta.map(key)).size, 213, 'keys are unique');
+  const byKey = (a: RawContractEvent, b: RawContractEvent) => (key(a) < key(b) ? -1 : 1);
   const strip = ({ ledgerClosedAt: _c, ...rest }: RawContractEvent) => rest;
-  t.same(viaEvents.map(strip), viaMeta.map(strip), 'same events, field for field');
+  t.same(viaEvents.sort(byKey).map(strip), viaMeta.sort(byKey).map(strip), 'same events, field for field');
 });
 
 t.test('rpc client: gives up clearly after retries; Retry-After honoured; JSON-RPC errors not retried', async (t) => {
