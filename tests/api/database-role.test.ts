@@ -16,13 +16,13 @@ t.test('the API works as a login role in substream_api: appends, idempotency, AP
   const replayed = await app.inject({ method: 'POST', url: '/v1/creators', headers: { ...auth, 'idempotency-key': 'register-1' }, payload: { displayName: 'Ada' } });
   t.equal(replayed.statusCode, 201, 'the stored answer replays');
   t.equal(replayed.body, registered.body);
-  const { rows: [who] } = await sql<{ user: string }>`select usename as user from pg_stat_activity
-    where datname = current_database() and application_name = 'substream' group by usename`.execute(database.db);
-  t.equal(who?.user, 'substream_test_api', 'the app\'s pool logs in as the API login role');
+  const { rows: others } = await sql<{ user: string }>`select distinct usename as user from pg_stat_activity
+    where datname = current_database() and usename <> current_user`.execute(database.db);
+  t.same(others.map((r) => r.user), ['substream_test_api'], 'the app\'s pool logs in as the API login role');
 
   const key = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: auth, payload: { name: 'sync', scopes: ['subscriptions:read'] } });
   t.equal(key.statusCode, 201, `API key created: ${key.body}`);
-  const used = await app.inject({ method: 'GET', url: '/v1/subscriptions', headers: { 'x-api-key': key.json().key } });
+  const used = await app.inject({ method: 'GET', url: '/v1/creators/me/subscribers', headers: { 'x-api-key': key.json().key } });
   t.equal(used.statusCode, 200, `API key used (last_used_at updated), read model read under RLS: ${used.body}`);
   const revoked = await app.inject({ method: 'DELETE', url: `/v1/api-keys/${key.json().id}`, headers: auth });
   t.equal(revoked.statusCode, 204, `API key revoked: ${revoked.body}`);
