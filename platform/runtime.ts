@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Config } from './config.ts';
 import { createDb, poolOptions, type Db } from './database.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
@@ -57,6 +58,9 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
     if (options.migrate ?? config.MIGRATE_ON_START ?? embedded !== undefined) {
       const applied = await migrateAsOwner(config, db);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    } else {
+      // Fail here, naming the cause (no such database, refused login), not in whatever queries first.
+      await sql`select 1`.execute(db);
     }
   } catch (error) {
     await Promise.all([db.destroy(), apiDb.destroy()]);
