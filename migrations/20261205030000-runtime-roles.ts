@@ -1,25 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
-/**
- * The roles the processes run as, none of which owns anything: only the role running the
- * migrations (the owner) creates, alters and drops tables. Each is a NOLOGIN group role (no
- * BYPASSRLS); a deployment logs in as a login role that is a member of exactly one of them
- * (README, "Database roles"). Roles are cluster-wide, so creating them tolerates another database
- * of the cluster having created them first, even concurrently.
- *
- * - `substream_api`: appends events and reads them back; its idempotency records, SEP-10
- *   challenges and API keys; read models through FORCE ROW LEVEL SECURITY (SELECT only, granted by
- *   earlier migrations); the checkpoints `/ready` and `/metrics` report, and of the dead letters
- *   only the projector and status columns `/metrics` counts.
- * - `substream_projector`: projectors, the expiry sweeper and the outbox relay: reads (and the
- *   sweeper appends) events; writes read models, under a writer policy of its own that holds only
- *   with `app.projection_writer = on`; its checkpoints and dead letters. A rebuild creates and
- *   swaps tables, so it runs as the owner.
- * - `substream_indexer`: appends chain facts and advances its checkpoint and processed ranges.
- *
- * Also revokes CREATE on schema public from PUBLIC (the PostgreSQL 15 default, explicit for older
- * servers), so a login role cannot create tables of its own.
- */
+/** The read models of this date (a later one gets its grants and writer policy in its own migration). */
 const READ_MODELS = [
   'creators',
   'subscriptions',
@@ -32,6 +13,7 @@ const READ_MODELS = [
   'analytics_money_tokens',
 ];
 
+/** What each role may do to the tables that are not read models. */
 const GRANTS: [privileges: string, table: string, role: string][] = [
   ['select, insert', 'events', 'substream_api'],
   ['select, insert, update, delete', 'idempotency_keys', 'substream_api'],
@@ -54,6 +36,26 @@ const GRANTS: [privileges: string, table: string, role: string][] = [
 
 const ROLES = ['substream_api', 'substream_projector', 'substream_indexer'];
 
+/**
+ * The roles the processes run as, none of which owns anything: only the role running the
+ * migrations (the owner) creates, alters and drops tables. Each is a NOLOGIN group role (no
+ * BYPASSRLS); a deployment logs in as a login role that is a member of exactly one of them
+ * (README, "Database roles"). Roles are cluster-wide, so creating them tolerates another database
+ * of the cluster having created them first, even concurrently.
+ *
+ * - `substream_api`: appends events and reads them back; its idempotency records, SEP-10
+ *   challenges and API keys; read models through FORCE ROW LEVEL SECURITY (SELECT only, granted by
+ *   earlier migrations); the checkpoints `/ready` and `/metrics` report, and of the dead letters
+ *   only the projector and status columns `/metrics` counts.
+ * - `substream_projector`: projectors, the expiry sweeper and the outbox relay: reads (and the
+ *   sweeper appends) events; writes read models, under a writer policy of its own that holds only
+ *   with `app.projection_writer = on`; its checkpoints and dead letters. A rebuild creates and
+ *   swaps tables, so it runs as the owner.
+ * - `substream_indexer`: appends chain facts and advances its checkpoint and processed ranges.
+ *
+ * Also revokes CREATE on schema public from PUBLIC (the PostgreSQL 15 default, explicit for older
+ * servers), so a login role cannot create tables of its own.
+ */
 export async function up(db: Kysely<any>): Promise<void> {
   for (const role of ROLES) {
     await sql`
