@@ -22,7 +22,7 @@ const GRANTS: [privileges: string, table: string, role: string][] = [
   ['select', 'projection_checkpoints', 'substream_api'],
   ['select', 'outbox_checkpoints', 'substream_api'],
   ['select', 'indexer_checkpoints', 'substream_api'],
-  ['select (projector, status)', 'projection_dead_letters', 'substream_api'],
+  ['select', 'projection_dead_letters', 'substream_api'],
 
   ['select, insert', 'events', 'substream_projector'],
   ['select, insert, update', 'projection_checkpoints', 'substream_projector'],
@@ -45,8 +45,8 @@ const ROLES = ['substream_api', 'substream_projector', 'substream_indexer'];
  *
  * - `substream_api`: appends events and reads them back; its idempotency records, SEP-10
  *   challenges and API keys; read models through FORCE ROW LEVEL SECURITY (SELECT only, granted by
- *   earlier migrations); the checkpoints `/ready` and `/metrics` report, and of the dead letters
- *   only the projector and status columns `/metrics` counts.
+ *   earlier migrations); the checkpoints and open dead letters `/ready` and `/metrics` report
+ *   (operational rows: no tenant data beyond a stream id and an error message).
  * - `substream_projector`: projectors, the expiry sweeper and the outbox relay: reads (and the
  *   sweeper appends) events; writes read models, under a writer policy of its own that holds only
  *   with `app.projection_writer = on`; its checkpoints and dead letters. A rebuild creates and

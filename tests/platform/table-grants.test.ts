@@ -20,7 +20,7 @@ const CLASSIFIED: Record<string, Grants | 'owner only'> = {
   sep10_challenges: { substream_api: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
   api_keys: { substream_api: ['SELECT', 'INSERT', 'UPDATE'] },
   projection_checkpoints: { substream_api: ['SELECT'], substream_projector: ['SELECT', 'INSERT', 'UPDATE'] },
-  projection_dead_letters: { substream_api: ['SELECT(projector, status)'], substream_projector: ['SELECT', 'INSERT', 'UPDATE'] },
+  projection_dead_letters: { substream_api: ['SELECT'], substream_projector: ['SELECT', 'INSERT', 'UPDATE'] },
   outbox_checkpoints: { substream_api: ['SELECT'], substream_projector: ['SELECT', 'INSERT', 'UPDATE'] },
   indexer_checkpoints: { substream_api: ['SELECT'], substream_indexer: ['SELECT', 'INSERT', 'UPDATE'] },
   indexer_ranges: { substream_indexer: ['SELECT', 'INSERT', 'UPDATE'] },
