@@ -27,6 +27,16 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
     .optional(),
+  /**
+   * The owner role's connection string, for migrations only (`substream migrate`, MIGRATE_ON_START):
+   * DATABASE_URL then logs in as a role that owns nothing (README, "Database roles"). Unset: DATABASE_URL.
+   */
+  DATABASE_MIGRATION_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
+    .optional(),
+  /** Apply pending migrations when a process starts; unset: only with the embedded PostgreSQL (no DATABASE_URL). */
+  MIGRATE_ON_START: bool.optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
   /** Longest wait for a pooled connection (a free slot, then the connect): past it the request is 503. */
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5_000),

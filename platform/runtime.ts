@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Config } from './config.ts';
 import { createDb, poolOptions, type Db } from './database.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
@@ -18,8 +19,26 @@ export interface Runtime {
 }
 
 /**
+ * Applies every pending migration as the owner: on DATABASE_MIGRATION_URL when it is set (a pool
+ * of one connection, closed after), else on `db`.
+ *
+ * @example const applied = await migrateAsOwner(config, runtime.db);
+ */
+export async function migrateAsOwner(config: Config, db: Db): Promise<string[]> {
+  if (!config.DATABASE_MIGRATION_URL) return migrateToLatest(db);
+  const owner = createDb({ url: config.DATABASE_MIGRATION_URL, max: 1, applicationName: 'substream-migrate' });
+  try {
+    return await migrateToLatest(owner);
+  } finally {
+    await owner.destroy();
+  }
+}
+
+/**
  * Connects to DATABASE_URL, or starts the embedded PostgreSQL when it is unset, and applies the
- * migrations. Every CLI command opens one runtime and closes it on exit.
+ * migrations when `options.migrate` says so, else when MIGRATE_ON_START does, else only on the
+ * embedded PostgreSQL: a deployment runs `substream migrate` as the owner and its processes as
+ * roles that own nothing. Every CLI command opens one runtime and closes it on exit.
  *
  * @example const runtime = await openRuntime(config, logger); … await runtime.close();
  */
@@ -36,9 +55,12 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
   const db = createDb(poolOptions(config, databaseUrl, 'worker'));
   const apiDb = createDb(poolOptions(config, databaseUrl, 'api'));
   try {
-    if (options.migrate ?? true) {
-      const applied = await migrateToLatest(db);
+    if (options.migrate ?? config.MIGRATE_ON_START ?? embedded !== undefined) {
+      const applied = await migrateAsOwner(config, db);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    } else {
+      // Fail here, naming the cause (no such database, refused login), not in whatever queries first.
+      await sql`select 1`.execute(db);
     }
   } catch (error) {
     await Promise.all([db.destroy(), apiDb.destroy()]);

@@ -40,7 +40,7 @@ t.test('a command that fails (no such database) exits 1 with one line naming the
   url.pathname = `/substream_missing_${process.pid}`;
   const failed = run(['projections', 'status'], { DATABASE_URL: url.toString() });
   t.equal(failed.status, 1);
-  t.match(failed.stderr, new RegExp(`^substream projections failed: migration failed: database "substream_missing_${process.pid}" does not exist \\(3D000\\)\\n$`, 'm'));
+  t.match(failed.stderr, new RegExp(`^substream projections failed: database "substream_missing_${process.pid}" does not exist \\(3D000\\)\\n$`, 'm'));
   t.notMatch(failed.stderr, /^\s+at /m, 'no stack trace');
   const debug = run(['projections', 'status'], { DATABASE_URL: url.toString(), SUBSTREAM_DEBUG: '1' });
   t.equal(debug.status, 1);

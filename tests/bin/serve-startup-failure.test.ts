@@ -72,7 +72,7 @@ t.test('serve on a database that does not exist: names the database, exits 1', a
   const url = new URL(TEST_SERVER_URL);
   url.pathname = `/substream_missing_${randomBytes(6).toString('hex')}`;
   const exit = await substream(['serve', '--port', '0'], { DATABASE_URL: url.toString() });
-  failedCleanly(t, exit, /^serve could not start: opening the database: migration failed: database "substream_missing_\w+" does not exist/);
+  failedCleanly(t, exit, /^serve could not start: opening the database: database "substream_missing_\w+" does not exist/);
 });
 
 t.test('serve whose projectors fail to start: closes the server it had opened, exits 1', async (t) => {

@@ -42,7 +42,7 @@ t.test('streams and invoice_links: RLS enabled and forced; tenant, wallet and st
   ], 'the api role may only select');
   const policies = await sql<{ policyname: string }>`select policyname from pg_policies where tablename in ('streams', 'invoice_links') order by policyname`.execute(db);
   t.same(policies.rows.map((r) => r.policyname), [
-    'invoice_links_projection_writer', 'invoice_links_public', 'invoice_links_tenant', 'invoice_links_wallet',
-    'streams_projection_writer', 'streams_tenant', 'streams_wallet',
+    'invoice_links_projection_writer', 'invoice_links_projector_writer', 'invoice_links_public', 'invoice_links_tenant', 'invoice_links_wallet',
+    'streams_projection_writer', 'streams_projector_writer', 'streams_tenant', 'streams_wallet',
   ]);
 });

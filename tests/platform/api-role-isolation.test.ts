@@ -1,0 +1,93 @@
+import t from 'tap';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { testDatabase } from '../support/database.ts';
+import { loginRoleUrl } from '../support/login-roles.ts';
+import { TENANT_TABLES_WITHOUT_RLS } from '../support/tenant-tables.ts';
+
+// Isolation must hold for a query the application forgot to scope: here the API's login role
+// connects on its own and queries the read models by hand, without `withReadScope`.
+
+const A = 'GTENANTA';
+const B = 'GTENANTB';
+
+/** One row of tenant `tenant` in every read model private to its tenant (`${x}` = a key unique to the tenant). */
+const SEEDS: Record<string, (tenant: string) => string> = {
+  subscriptions: (x) => `insert into subscriptions (tenant_id, subscription_id, subscriber, creator, status, updated_at)
+    values ('${x}', 'sub-${x}', 'wallet-${x}', '${x}', 'active', now())`,
+  streams: (x) => `insert into streams (tenant_id, id, contract_id, onchain_id, sender, receiver, status, updated_at)
+    values ('${x}', 'stream-${x}', 'C', '1-${x}', 'sender-${x}', 'receiver-${x}', 'active', now())`,
+  invoice_links: (x) => `insert into invoice_links (tenant_id, id, slug, creator, receiver, token, amount, duration_seconds, status, expires_at, created_at, updated_at)
+    values ('${x}', 'link-${x}', 'slug-${x}', 'creator-${x}', 'receiver-${x}', 'T', 1, 60, 'DRAFT', now(), now(), now())`,
+  content: (x) => `insert into content (tenant_id, content_id, creator, title, min_tier, url, status, published_at, updated_at)
+    values ('${x}', 'content-${x}', '${x}', 'gone', 'gold', null, 'deleted', now(), now())`,
+  analytics_view_heatmap: (x) => `insert into analytics_view_heatmap (tenant_id, content_id, position_second) values ('${x}', 'c', 0)`,
+  analytics_subscription_facts: (x) => `insert into analytics_subscription_facts (global_position, tenant_id, subscription_id, at, kind)
+    values (${x === A ? 1 : 2}, '${x}', 'sub-${x}', now(), 'activated')`,
+  analytics_daily_amounts: (x) => `insert into analytics_daily_amounts (tenant_id, metric, day, amount) values ('${x}', 'revenue', current_date, 5)`,
+  analytics_money_tokens: (x) => `insert into analytics_money_tokens (stream_id, tenant_id, token) values ('stream-${x}', '${x}', 'T')`,
+};
+
+/** Read models every reader may see whole by design (the public creator directory). */
+const PUBLIC_DIRECTORIES = ['creators'];
+
+t.test('the API login role sees no other tenant\'s rows in a hand-written query', async (t) => {
+  const { db, url } = await testDatabase(t);
+  const { rows: tables } = await sql<{ table: string }>`
+    select c.relname as table from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'public' and c.relkind in ('r', 'p')
+      and exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)
+    order by 1`.execute(db);
+  t.same(tables.map((r) => r.table).sort(), [...Object.keys(SEEDS), ...PUBLIC_DIRECTORIES, ...Object.keys(TENANT_TABLES_WITHOUT_RLS)].sort(),
+    'every table with a tenant_id is seeded here (or is a public directory, or a listed gap): a new read model must join this test');
+
+  // The tests' owner is a superuser (RLS does not apply to it): seed as is.
+  for (const seed of Object.values(SEEDS)) for (const tenant of [A, B]) await sql.raw(seed(tenant)).execute(db);
+
+  const client = new pg.Client({ connectionString: await loginRoleUrl('substream_api', url) });
+  await client.connect();
+  t.teardown(() => client.end());
+  const { rows: [who] } = await client.query(`select current_user as "user", (select rolsuper or rolbypassrls from pg_roles where rolname = current_user) as bypass`);
+  t.equal(who.user, 'substream_test_api', 'connected as the API login role itself (no SET ROLE)');
+  t.equal(who.bypass, false, 'a role row-level security applies to');
+
+  for (const table of Object.keys(SEEDS)) {
+    const unscoped = await client.query(`select * from ${table}`);
+    t.equal(unscoped.rowCount, 0, `${table}: select * with no tenant set sees nothing`);
+    const forB = await client.query(`select * from ${table} where tenant_id = $1`, [B]);
+    t.equal(forB.rowCount, 0, `${table}: asking for tenant B by name with no tenant set sees nothing`);
+
+    await client.query(`select set_config('app.current_tenant_id', $1, false)`, [A]);
+    const scoped = await client.query(`select tenant_id from ${table}`);
+    t.same(scoped.rows.map((r) => r.tenant_id), [A], `${table}: with tenant A set, only A's row`);
+    const otherTenant = await client.query(`select * from ${table} where tenant_id = $1`, [B]);
+    t.equal(otherTenant.rowCount, 0, `${table}: with tenant A set, B's rows stay invisible`);
+    await client.query(`reset app.current_tenant_id`);
+  }
+});
+
+t.test('the API login role cannot write read models, lift row security or become the owner', async (t) => {
+  const { url } = await testDatabase(t);
+  const client = new pg.Client({ connectionString: await loginRoleUrl('substream_api', url) });
+  await client.connect();
+  t.teardown(() => client.end());
+  const refused = async (statement: string, reason: RegExp) => {
+    await client.query('begin');
+    try {
+      await t.rejects(client.query(statement), reason, statement);
+    } finally {
+      await client.query('rollback');
+    }
+  };
+  await client.query(`set app.projection_writer = 'on'`);
+  await refused(`insert into subscriptions (tenant_id, subscription_id, subscriber, creator, status, updated_at) values ('${A}', 'x', 'w', '${A}', 'active', now())`, /permission denied/);
+  await refused(`update subscriptions set status = 'expired'`, /permission denied/);
+  await refused(`delete from streams`, /permission denied/);
+  await refused(`alter table subscriptions disable row level security`, /must be owner/);
+  await refused(`set role postgres`, /permission denied/);
+  await refused(`set session_replication_role = replica`, /permission denied/);
+  await refused(`create table mine (x int)`, /permission denied/);
+  await refused(`update projection_dead_letters set status = 'skipped'`, /permission denied/);
+  await refused(`delete from events`, /permission denied/);
+  await refused(`update events set data = '{}'`, /permission denied/);
+});
