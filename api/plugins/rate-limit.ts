@@ -3,15 +3,13 @@ import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors.ts';
 
-/** Probes and docs are never limited. */
-const EXEMPT = new Set(['/health', '/ready']);
-
 /**
  * Rate limiting per minute: per API key or principal when the request carries valid credentials,
  * per IP otherwise; RATE_LIMIT_PER_MINUTE with per-tenant RATE_LIMIT_TENANT_OVERRIDES. Counters
  * live in Redis (shared by every instance) when REDIS_URL is set, in memory otherwise. Exceeding
  * is 429 RATE_LIMIT.EXCEEDED with Retry-After and the RateLimit-* headers; a Redis outage lets
- * requests through rather than failing them.
+ * requests through rather than failing them. Routes whose policy says `rateLimit: 'exempt'`
+ * (probes, docs) are never limited.
  */
 export default fp(
   async (app) => {
@@ -30,7 +28,7 @@ export default fp(
       timeWindow: 60_000,
       max: limitOf,
       keyGenerator: keyOf,
-      allowList: (request) => EXEMPT.has(request.routeOptions.url ?? '') || (request.routeOptions.url ?? '').startsWith('/docs'),
+      allowList: (request) => request.routeOptions.config.policy?.rateLimit === 'exempt',
       enableDraftSpec: true,
       skipOnError: true,
       ...(app.redis ? { redis: app.redis, nameSpace: `${REDIS_KEY_PREFIX}rate-limit:` } : {}),

@@ -14,8 +14,9 @@ const dashboard: FastifyPluginAsync = async (app) => {
   const [html, script] = await Promise.all([readFile(new URL('index.html', dir), 'utf8'), readFile(new URL('dashboard.js', dir), 'utf8')]);
   const headers = { 'content-security-policy': CSP, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' };
 
-  app.get('/dashboard', { schema: { hide: true } }, async (_request, reply) => reply.headers(headers).type('text/html; charset=utf-8').send(html));
-  app.get('/dashboard/dashboard.js', { schema: { hide: true } }, async (_request, reply) =>
+  const config = { policy: { auth: 'public' } } as const;
+  app.get('/dashboard', { config, schema: { hide: true } }, async (_request, reply) => reply.headers(headers).type('text/html; charset=utf-8').send(html));
+  app.get('/dashboard/dashboard.js', { config, schema: { hide: true } }, async (_request, reply) =>
     reply.headers(headers).type('text/javascript; charset=utf-8').send(script));
 };
 
