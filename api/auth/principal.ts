@@ -31,7 +31,8 @@ export interface Principal {
  * @example tokenPrincipal({ sub: 'GABC…' }).tenant // 'GABC…'
  */
 export function tokenPrincipal(claims: { sub: string; tenant?: string | undefined }): Principal {
-  return { address: claims.sub, tenant: claims.tenant, scopes: 'all', apiKeyId: undefined };
+  const ownTenant = StrKey.isValidEd25519PublicKey(claims.sub) ? claims.sub : undefined;
+  return { address: claims.sub, tenant: claims.tenant ?? ownTenant, scopes: 'all', apiKeyId: undefined };
 }
 
 /**

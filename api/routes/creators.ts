@@ -5,7 +5,7 @@ import { setTiers, SetTiersInput } from '../../commands/set-tiers.ts';
 import { getCreator } from '../../projections/creators/queries.ts';
 import { listSubscribers } from '../../projections/subscriptions/queries.ts';
 import { withReadScope } from '../../projections/read-scope.ts';
-import { principalOf, tenantOf } from '../auth/principal.ts';
+import { tenantOf } from '../auth/principal.ts';
 import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { commandContext } from '../command-context.ts';
 import { ApiError } from '../errors.ts';
@@ -21,11 +21,10 @@ const creators: FastifyPluginAsyncZod = async (app) => {
   const admin = { policy: { auth: 'required', scopes: ['admin:all'], tenant: true } satisfies RoutePolicy };
 
   app.post('/creators', {
-    config: { policy: { auth: 'required', scopes: ['admin:all'] } },
+    config: admin,
     schema: { tags: ['creators'], security: secured.schema.security, headers: IdempotencyHeaders, body: RegisterCreatorInput, response: { 201: Written, ...errorResponses } },
   }, async (request, reply) => {
-    const principal = principalOf(request);
-    const creator = principal.tenant ?? principal.address;
+    const creator = tenantOf(request);
     const result = await registerCreator({ store: app.services.eventStore }, request.body, commandContext(request, creator));
     return reply.code(201).send({ creator, revision: result.revision });
   });

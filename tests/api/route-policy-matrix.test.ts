@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Account, Keypair, MuxedAccount } from '@stellar/stellar-sdk';
+import { Keypair } from '@stellar/stellar-sdk';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { SCOPES, type Scope } from '../../api/auth/scopes.ts';
 import type { RouteEntry } from '../../api/plugins/route-policy.ts';
-import { randomAccount, TEST_CONTRACT_ID, testApp } from '../support/app.ts';
+import { randomAccount, randomMuxedAccount, TEST_CONTRACT_ID, testApp } from '../support/app.ts';
 import { listen } from '../support/listening-app.ts';
 import { sep10Login } from '../support/sep10-login.ts';
 
@@ -149,12 +149,12 @@ t.test('every route answers every caller exactly as its declared policy says', a
   };
   const wallet = Keypair.random();
   const delegate = randomAccount();
-  const shared = new MuxedAccount(new Account(randomAccount(), '0'), '7').accountId();
+  const shared = randomMuxedAccount();
   const callers: Caller[] = [
     { name: 'anonymous', address: randomAccount(), headers: {}, scopes: null, tenant: false },
     ...(await Promise.all(SCOPES.map(async (scope) => ({ name: `API key ${scope}`, address: creator, headers: await keyWith([scope]), scopes: [scope], tenant: true })))),
     { name: 'API key with every scope', address: creator, headers: await keyWith(SCOPES), scopes: SCOPES, tenant: true },
-    { name: 'SEP-10 wallet', address: wallet.publicKey(), headers: { authorization: `Bearer ${await sep10Login(app, wallet)}` }, scopes: 'all', tenant: false },
+    { name: 'SEP-10 wallet', address: wallet.publicKey(), headers: { authorization: `Bearer ${await sep10Login(app, wallet)}` }, scopes: 'all', tenant: true },
     { name: 'tenant JWT', address: creator, headers: owner, scopes: 'all', tenant: true },
     { name: 'delegated JWT (tenant ≠ sub)', address: delegate, headers: { authorization: `Bearer ${await token(delegate, creator)}` }, scopes: 'all', tenant: true },
     { name: 'muxed shared-account JWT', address: shared, headers: { authorization: `Bearer ${await token(shared)}` }, scopes: 'all', tenant: false },
