@@ -13,6 +13,7 @@ import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
 import rateLimit from './plugins/rate-limit.ts';
 import redis from './plugins/redis.ts';
+import routePolicy from './plugins/route-policy.ts';
 import services, { type Services } from './plugins/services.ts';
 import analytics from './routes/analytics.ts';
 import apiKeys from './routes/api-keys.ts';
@@ -54,6 +55,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(services, { services: options.services });
+  // Before every plugin that adds routes: each must declare its policy (the docs UI cannot, so its prefix does).
+  await app.register(routePolicy, { prefixes: { '/docs': { auth: 'public', rateLimit: 'exempt' } } });
   await app.register(metrics);
   await app.register(errorHandler);
   await app.register(jsonBody);

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '../commands/context.ts';
-import { principalOf } from './plugins/auth.ts';
+import { principalOf } from './auth/principal.ts';
 
 /**
  * What a command needs to know about the request: who acts, for which tenant, when, and why. The

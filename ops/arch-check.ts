@@ -7,7 +7,9 @@
  *    imports api/, commands/ or indexer/;
  *  - api/ uses projections only through their public modules (queries, read-scope, status)
  *    and never imports indexer/;
- *  - sdk/ (the published client) imports only sdk/: no server code, no packages.
+ *  - sdk/ (the published client) imports only sdk/: no server code, no packages;
+ *  - every route an api/ file registers (`app.get(…)`, `app.route(…)`…) declares `config` (its
+ *    policy, see api/plugins/route-policy.ts; the app also refuses to start without one).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -59,6 +61,24 @@ for (const [folder, rule] of Object.entries(rules)) {
       const target = spec.startsWith('.') ? relative(root, resolve(dirname(file), spec)) : null;
       const problem = rule(from, target, spec);
       if (problem) violations.push(`${from}: ${problem}`);
+    }
+  }
+}
+
+const ROUTE_CALL = /\bapp\.(get|post|put|patch|delete|options|head|all|route)\(\s*(['"`][^'"`]*['"`])?/g;
+
+/** Each route registration's text, up to the next one, must mention `config`. */
+function routesWithoutPolicy(text: string): string[] {
+  const calls = [...text.matchAll(ROUTE_CALL)];
+  return calls
+    .filter((call, i) => !/\bconfig\b/.test(text.slice(call.index, calls[i + 1]?.index ?? text.length)))
+    .map((call) => `${call[1]!.toUpperCase()} ${call[2] ?? ''}`.trim());
+}
+
+if (existsSync(join(root, 'api'))) {
+  for (const file of files(join(root, 'api'))) {
+    for (const route of routesWithoutPolicy(readFileSync(file, 'utf8'))) {
+      violations.push(`${relative(root, file)}: route ${route} declares no config.policy`);
     }
   }
 }

@@ -5,31 +5,16 @@ import { localSecret } from '../../platform/secrets.ts';
 import { createTokenVerifier } from '../../platform/token-verifier.ts';
 import { InvalidToken } from '../../platform/tokens.ts';
 import { apiKeyResolver, isApiKey, type ApiKeyResolver } from '../auth/api-keys.ts';
-import { grants, type Grant, type Scope } from '../auth/scopes.ts';
+import { apiKeyPrincipal, tokenPrincipal, type Principal } from '../auth/principal.ts';
 import { ApiError } from '../errors.ts';
-
-export interface Principal {
-  /** The authenticated Stellar address (for an API key: its tenant). */
-  address: string;
-  /** The creator (tenant) the principal acts for, when it does. */
-  tenant: string | undefined;
-  /** `'all'` for a JWT (its identity limits it), the key's scopes for an API key. */
-  scopes: Grant;
-  /** The API key's id when authenticated by one. */
-  apiKeyId: string | undefined;
-  /** When the credential stops being valid (a JWT's `exp`, seconds since the epoch); undefined for API keys. */
-  expiresAt?: number | undefined;
-}
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
-    /** Why the credential sent was refused (raised only by routes that require one). */
+    /** Why the credential sent was refused (raised by routes whose policy is not public). */
     authError: ApiError | null;
   }
   interface FastifyInstance {
-    /** preHandler: requires a valid bearer token or API key. */
-    authenticate(request: FastifyRequest): Promise<void>;
     apiKeys: ApiKeyResolver;
     /** Whether API keys are `sk_live_…` (mainnet) or `sk_test_…`. */
     apiKeysLive: boolean;
@@ -38,32 +23,6 @@ declare module 'fastify' {
 
 /** API keys are cached this long per instance, only when Redis pub/sub can revoke them everywhere. */
 const API_KEY_CACHE_MS = 30_000;
-
-/** The principal of an authenticated request (call only behind `app.authenticate`). */
-export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new ApiError(401, 'AUTH.MISSING_TOKEN', 'authentication required');
-  return request.principal;
-}
-
-/** The tenant a creator-scoped request acts for. */
-export function tenantOf(request: FastifyRequest): string {
-  const tenant = principalOf(request).tenant;
-  if (!tenant) throw new ApiError(403, 'AUTH.TENANT_REQUIRED', 'this route needs a token that acts for a creator (tenant claim)');
-  return tenant;
-}
-
-/**
- * An onRequest hook (after `app.authenticate`) requiring a scope: 403 AUTH.SCOPE_MISSING names it.
- *
- * @example app.get('/x', { onRequest: [app.authenticate, requireScope('analytics:read')] }, handler)
- */
-export function requireScope(scope: Scope) {
-  return async (request: FastifyRequest): Promise<void> => {
-    if (!grants(principalOf(request).scopes, scope)) {
-      throw new ApiError(403, 'AUTH.SCOPE_MISSING', `this API key lacks the scope ${scope}`, { scope });
-    }
-  };
-}
 
 /** Browsers cannot set headers on a WebSocket: they offer the subprotocols `bearer, <token>`. */
 function webSocketCredential(request: FastifyRequest): string | null {
@@ -86,8 +45,8 @@ function credentialOf(request: FastifyRequest): string | null {
  * Authentication: `Authorization: Bearer <JWT>` (HS256, JWT_SECRET; SEP-10 login issues the same
  * tokens; a verified token is remembered until its exp, see platform/token-verifier.ts) or an API
  * key as `Bearer sk_…` / `X-API-Key: sk_…`, looked up by HMAC in PostgreSQL.
- * Every request is identified once (rate limiting keys on the principal); routes that require a
- * principal run `app.authenticate`, which raises the credential's error.
+ * Every request is identified once (rate limiting keys on the principal); each route's policy
+ * (plugins/route-policy.ts) decides whether it needs one and raises the credential's error.
  */
 export default fp(
   async (app) => {
@@ -109,23 +68,18 @@ export default fp(
         request.authError = new ApiError(401, 'AUTH.MISSING_TOKEN', 'send Authorization: Bearer <token>');
       } else if (credential.startsWith('sk_')) {
         const key = isApiKey(credential) ? await app.apiKeys.resolve(credential) : null;
-        if (key) request.principal = { address: key.tenant, tenant: key.tenant, scopes: key.scopes, apiKeyId: key.id };
+        if (key) request.principal = apiKeyPrincipal(key);
         else request.authError = new ApiError(401, 'AUTH.INVALID_API_KEY', 'unknown or revoked API key');
       } else {
         try {
           const claims = await tokens.verify(credential);
-          request.principal = { address: claims.sub, tenant: claims.tenant, scopes: 'all', apiKeyId: undefined, expiresAt: claims.exp };
+          request.principal = tokenPrincipal(claims);
         } catch (error) {
           if (!(error instanceof InvalidToken)) throw error;
           const code = error.reason === 'expired' ? 'AUTH.TOKEN_EXPIRED' : 'AUTH.INVALID_TOKEN';
           request.authError = new ApiError(401, code, error.message);
         }
       }
-    });
-
-    app.decorate('authenticate', async (request: FastifyRequest) => {
-      if (request.authError) throw request.authError;
-      if (!request.principal) throw new ApiError(401, 'AUTH.MISSING_TOKEN', 'send Authorization: Bearer <token> or X-API-Key: sk_…');
     });
   },
   { name: 'auth', dependencies: ['services', 'redis'] },

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { changeFlags, loadFlags, type ChangeContext, type FlagChange, type FlagSetting, type TenantFlags } from '../flags/flags.ts';
 import { ApiError } from '../errors.ts';
-import { tenantOf } from './auth.ts';
+import { tenantOf } from '../auth/principal.ts';
 
 const CHANNEL = 'flags.changed';
 
@@ -22,10 +22,10 @@ declare module 'fastify' {
 }
 
 /**
- * An onRequest hook (after `app.authenticate`) that refuses the route with 404 FLAG.DISABLED unless
+ * An onRequest hook (on a route whose policy requires a tenant) that refuses the route with 404 FLAG.DISABLED unless
  * the caller's tenant has the flag on.
  *
- * @example app.get('/beta', { onRequest: [app.authenticate, requireFlag(app, 'beta-reports')] }, handler)
+ * @example app.get('/beta', { config: { policy: { auth: 'required', scopes: ['analytics:read'], tenant: true } }, onRequest: [requireFlag(app, 'beta-reports')] }, handler)
  */
 export function requireFlag(app: { flags: Flags }, flag: string) {
   return async (request: FastifyRequest): Promise<void> => {

@@ -32,7 +32,7 @@ export default fp(
       metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     });
 
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    app.get('/metrics', { config: { policy: { auth: 'public' } }, schema: { hide: true } }, async (_request, reply) => {
       const body = await metrics.registry.metrics();
       return reply.type(metrics.registry.contentType).send(body);
     });

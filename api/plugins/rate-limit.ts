@@ -4,9 +4,6 @@ import fp from 'fastify-plugin';
 import { ApiError } from '../errors.ts';
 import { failoverStore } from './rate-limit-store.ts';
 
-/** Probes and docs are never limited. */
-const EXEMPT = new Set(['/health', '/ready']);
-
 /**
  * Rate limiting per minute: per API key or principal when the request carries valid credentials,
  * per IP otherwise; RATE_LIMIT_PER_MINUTE with per-tenant RATE_LIMIT_TENANT_OVERRIDES. Counters
@@ -14,6 +11,7 @@ const EXEMPT = new Set(['/health', '/ready']);
  * is 429 RATE_LIMIT.EXCEEDED with Retry-After and the RateLimit-* headers. While Redis is away
  * each instance counts by itself (rate-limit-store.ts): the limit holds per instance, a request
  * never waits on Redis, and nothing fails.
+ * Routes whose policy says `rateLimit: 'exempt'` (probes, docs) are never limited.
  */
 export default fp(
   async (app) => {
@@ -32,7 +30,7 @@ export default fp(
       timeWindow: 60_000,
       max: limitOf,
       keyGenerator: keyOf,
-      allowList: (request) => EXEMPT.has(request.routeOptions.url ?? '') || (request.routeOptions.url ?? '').startsWith('/docs'),
+      allowList: (request) => request.routeOptions.config.policy?.rateLimit === 'exempt',
       enableDraftSpec: true,
       ...(app.redis ? { store: failoverStore(app.redis, `${REDIS_KEY_PREFIX}rate-limit:`, (reason) => app.redisFallback('rate-limit', reason)) } : {}),
       errorResponseBuilder: (_request, context) =>

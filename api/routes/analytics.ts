@@ -6,7 +6,8 @@ import { creatorSeries, creatorSnapshot, heatmap } from '../../projections/analy
 import { withReadScope } from '../../projections/read-scope.ts';
 import { commandContext } from '../command-context.ts';
 import { ApiError } from '../errors.ts';
-import { principalOf, requireScope } from '../plugins/auth.ts';
+import { tenantOf } from '../auth/principal.ts';
+import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { errorResponses } from '../schemas/common.ts';
 
 const TokenAmount = z.object({
@@ -27,17 +28,13 @@ const MAX_BUCKETS = 1_000;
 
 /** Analytics: view-event ingest, content heatmaps, creator counts, MRR, churn and revenue. */
 const analytics: FastifyPluginAsyncZod = async (app) => {
-  const read = [app.authenticate, requireScope('analytics:read')];
-  const write = [app.authenticate, requireScope('analytics:write')];
+  const read = { policy: { auth: 'required', scopes: ['analytics:read'], tenant: true } satisfies RoutePolicy };
+  const write = { policy: { auth: 'required', scopes: ['analytics:write'], tenant: true } satisfies RoutePolicy };
   const security = [{ bearer: [] }];
   const tags = ['analytics'];
-  const tenantOf = (request: Parameters<typeof principalOf>[0]): string => {
-    const principal = principalOf(request);
-    return principal.tenant ?? principal.address;
-  };
 
   app.post('/analytics/view-events', {
-    onRequest: write,
+    config: write,
     schema: {
       tags, security,
       description: `Up to ${MAX_VIEW_BATCH} view events, stored with one append (one ViewEventsRecorded per content) or not at all. ` +
@@ -56,7 +53,7 @@ const analytics: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/analytics/heatmap/:contentId', {
-    onRequest: read,
+    config: read,
     schema: {
       tags, security,
       params: z.object({ contentId: ViewEventInput.shape.contentId }),
@@ -78,7 +75,7 @@ const analytics: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/analytics/creators/me', {
-    onRequest: read,
+    config: read,
     schema: {
       tags, security,
       description: 'Subscriptions by latest status and MRR per token (Σ active ratePerSecond × 2,592,000: a 30-day month), stroops as decimal strings.',
@@ -90,7 +87,7 @@ const analytics: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/analytics/creators/me/series', {
-    onRequest: read,
+    config: read,
     schema: {
       tags, security,
       description: 'One metric per whole UTC bucket (weeks start Monday) covering [from, to): active and mrr at each bucket end, ' +

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { generateApiKey } from '../auth/api-keys.ts';
 import { grants, ScopeSchema, type Scope } from '../auth/scopes.ts';
 import { ApiError } from '../errors.ts';
-import { principalOf, requireScope, tenantOf } from '../plugins/auth.ts';
+import { principalOf, tenantOf } from '../auth/principal.ts';
+import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { errorResponses } from '../schemas/common.ts';
 
 const ApiKeyView = z
@@ -23,12 +24,12 @@ const CreateApiKey = z.object({
 
 /** API keys of the caller's tenant: create (the key is shown once), list, revoke. */
 const apiKeys: FastifyPluginAsyncZod = async (app) => {
-  const onRequest = [app.authenticate, requireScope('admin:all')];
+  const config = { policy: { auth: 'required', scopes: ['admin:all'], tenant: true } satisfies RoutePolicy };
   const security = [{ bearer: [] }];
   const { db } = app.services;
 
   app.post('/api-keys', {
-    onRequest,
+    config,
     schema: {
       tags: ['api-keys'], security, body: CreateApiKey,
       response: { 201: ApiKeyView.extend({ key: z.string().describe('Shown once: store it now') }), ...errorResponses },
@@ -49,7 +50,7 @@ const apiKeys: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/api-keys', {
-    onRequest,
+    config,
     schema: { tags: ['api-keys'], security, response: { 200: z.object({ items: z.array(ApiKeyView) }), ...errorResponses } },
   }, async (request) => {
     const rows = await db
@@ -68,7 +69,7 @@ const apiKeys: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.delete('/api-keys/:id', {
-    onRequest,
+    config,
     schema: { tags: ['api-keys'], security, params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...errorResponses } },
   }, async (request, reply) => {
     if (!(await app.apiKeys.revoke(tenantOf(request), request.params.id))) {

@@ -7,15 +7,15 @@ import { gate, getContent, listCreatorContent, viewerOf, type Caller } from '../
 import { withReadScope, type ReadScope } from '../../projections/read-scope.ts';
 import { commandContext } from '../command-context.ts';
 import { ApiError } from '../errors.ts';
-import { requireScope, tenantOf } from '../plugins/auth.ts';
+import { tenantOf } from '../auth/principal.ts';
+import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { AccountAddress, errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
 import { ContentAccess, ContentView, WrittenContent } from '../schemas/content.ts';
 
 const IdParams = z.object({ id: z.uuid() });
 
-/** The caller of a route open to everyone: a credential sent must be valid, none means anonymous. */
+/** The caller of a route open to everyone (policy `optional`: a credential sent was valid), or null for anonymous. */
 function callerOf(request: FastifyRequest): Caller {
-  if (request.authError) throw request.authError;
   return request.principal && { address: request.principal.address, tenant: request.principal.tenant };
 }
 
@@ -27,14 +27,15 @@ function scopeOf(caller: Caller): ReadScope {
 
 /** Tier-gated content: creators publish, everyone lists, the caller's subscription decides access. */
 const content: FastifyPluginAsyncZod = async (app) => {
-  const write = [app.authenticate, requireScope('content:write')];
+  const write = { policy: { auth: 'required', scopes: ['content:write'], tenant: true } satisfies RoutePolicy };
+  const optional = { policy: { auth: 'optional' } satisfies RoutePolicy };
   const security = [{ bearer: [] }];
   const tags = ['content'];
   const deps = () => ({ store: app.services.eventStore });
   const context = (request: FastifyRequest) => ({ ...commandContext(request), tenantId: tenantOf(request) });
 
   app.post('/content', {
-    onRequest: write,
+    config: write,
     schema: {
       tags, security, headers: IdempotencyHeaders, body: ContentInput,
       description: 'Publishes content for the caller\'s tenant. `minTier` must be one of its configured tiers (422 CONTENT.TIER_UNKNOWN).',
@@ -46,7 +47,7 @@ const content: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.put('/content/:id', {
-    onRequest: write,
+    config: write,
     schema: {
       tags, security, headers: IdempotencyHeaders, params: IdParams, body: ContentInput,
       description: 'Replaces every field. Only the publishing creator (403 CONTENT.FORBIDDEN); 404 unknown, 410 deleted.',
@@ -58,7 +59,7 @@ const content: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.delete('/content/:id', {
-    onRequest: write,
+    config: write,
     schema: {
       tags, security, headers: IdempotencyHeaders, params: IdParams,
       description: 'Only the publishing creator (403 CONTENT.FORBIDDEN); 404 unknown, 410 already deleted.',
@@ -70,6 +71,7 @@ const content: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/creators/:address/content', {
+    config: optional,
     schema: {
       tags, security: [{}, ...security],
       description: 'Public; with a credential, `accessible` (and `url`) follow the caller\'s subscription to the creator. Newest first.',
@@ -89,6 +91,7 @@ const content: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/content/:id/access', {
+    config: optional,
     schema: {
       tags, security: [{}, ...security], params: IdParams,
       description: 'Whether the caller (anonymous without a credential) may open the content, and why.',

@@ -5,7 +5,8 @@ import { setTiers, SetTiersInput } from '../../commands/set-tiers.ts';
 import { getCreator } from '../../projections/creators/queries.ts';
 import { listSubscribers } from '../../projections/subscriptions/queries.ts';
 import { withReadScope } from '../../projections/read-scope.ts';
-import { principalOf, requireScope, tenantOf } from '../plugins/auth.ts';
+import { tenantOf } from '../auth/principal.ts';
+import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { commandContext } from '../command-context.ts';
 import { ApiError } from '../errors.ts';
 import { AccountAddress, errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
@@ -17,19 +18,19 @@ const Written = z.object({ creator: z.string(), revision: z.number().int() });
 /** Creators: register, set tiers, public profile, and the creator's subscribers. */
 const creators: FastifyPluginAsyncZod = async (app) => {
   const secured = { schema: { security: [{ bearer: [] }] } };
+  const admin = { policy: { auth: 'required', scopes: ['admin:all'], tenant: true } satisfies RoutePolicy };
 
   app.post('/creators', {
-    onRequest: [app.authenticate, requireScope('admin:all')],
+    config: admin,
     schema: { tags: ['creators'], security: secured.schema.security, headers: IdempotencyHeaders, body: RegisterCreatorInput, response: { 201: Written, ...errorResponses } },
   }, async (request, reply) => {
-    const principal = principalOf(request);
-    const creator = principal.tenant ?? principal.address;
+    const creator = tenantOf(request);
     const result = await registerCreator({ store: app.services.eventStore }, request.body, commandContext(request, creator));
     return reply.code(201).send({ creator, revision: result.revision });
   });
 
   app.put('/creators/me/tiers', {
-    onRequest: [app.authenticate, requireScope('admin:all')],
+    config: admin,
     schema: { tags: ['creators'], security: secured.schema.security, headers: IdempotencyHeaders, body: SetTiersInput, response: { 200: Written, ...errorResponses } },
   }, async (request) => {
     const creator = tenantOf(request);
@@ -38,6 +39,7 @@ const creators: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/creators/:address', {
+    config: { policy: { auth: 'public' } },
     schema: { tags: ['creators'], params: z.object({ address: AccountAddress }), response: { 200: CreatorView, ...errorResponses } },
   }, async (request) => {
     const row = await withReadScope(app.services.db, {}, (trx) => getCreator(trx, request.params.address));
@@ -46,7 +48,7 @@ const creators: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/creators/me/subscribers', {
-    onRequest: [app.authenticate, requireScope('subscriptions:read')],
+    config: { policy: { auth: 'required', scopes: ['subscriptions:read'], tenant: true } },
     schema: {
       tags: ['creators'],
       security: secured.schema.security,

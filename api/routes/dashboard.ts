@@ -40,9 +40,10 @@ const ASSETS: { path: string; file: URL; type: string }[] = [
  */
 const dashboard: FastifyPluginAsync = async (app) => {
   const headers = { 'content-security-policy': DASHBOARD_CSP, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' };
+  const config = { policy: { auth: 'public' } } as const;
   for (const { path, file, type } of ASSETS) {
     const body = await readFile(file, 'utf8');
-    app.get(path, { schema: { hide: true } }, async (_request, reply) => reply.headers(headers).type(type).send(body));
+    app.get(path, { config, schema: { hide: true } }, async (_request, reply) => reply.headers(headers).type(type).send(body));
   }
 };
 

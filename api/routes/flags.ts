@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { flagAudit, type TenantFlags } from '../flags/flags.ts';
-import { principalOf, requireScope, tenantOf } from '../plugins/auth.ts';
+import { principalOf, tenantOf } from '../auth/principal.ts';
+import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { errorResponses } from '../schemas/common.ts';
 
 const FlagName = z
@@ -27,19 +28,19 @@ function view(state: TenantFlags) {
 /** Tenant feature flags: read (any principal of the tenant), change and audit (flags:admin). */
 const flags: FastifyPluginAsyncZod = async (app) => {
   const security = [{ bearer: [] }];
-  const admin = [app.authenticate, requireScope('flags:admin')];
+  const admin = { policy: { auth: 'required', scopes: ['flags:admin'], tenant: true } satisfies RoutePolicy };
   const context = (request: Parameters<typeof principalOf>[0]) => ({
     tenant: tenantOf(request), actor: principalOf(request).apiKeyId ? `api-key:${principalOf(request).apiKeyId}` : principalOf(request).address,
     correlationId: request.id, now: new Date().toISOString(),
   });
 
   app.get('/config/flags', {
-    onRequest: [app.authenticate],
+    config: { policy: { auth: 'required', scopes: 'any', tenant: true } },
     schema: { tags: ['flags'], security, response: { 200: FlagsView, ...errorResponses } },
   }, async (request) => view(await app.flags.forTenant(tenantOf(request))));
 
   app.put('/admin/config/flags/bulk', {
-    onRequest: admin,
+    config: admin,
     schema: {
       tags: ['flags'], security,
       body: z.object({ flags: z.array(Change.extend({ name: FlagName })).min(1).max(100) }),
@@ -52,7 +53,7 @@ const flags: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.put('/admin/config/flags/:flagName', {
-    onRequest: admin,
+    config: admin,
     schema: {
       tags: ['flags'], security, params: z.object({ flagName: FlagName }), body: Change,
       response: { 200: FlagsView.extend({ changed: z.number().int() }), ...errorResponses },
@@ -63,7 +64,7 @@ const flags: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/admin/config/flags/audit', {
-    onRequest: admin,
+    config: admin,
     schema: { tags: ['flags'], security, response: { 200: z.object({ items: z.array(AuditEntry) }), ...errorResponses } },
   }, async (request) => {
     return { items: await flagAudit(app.services.eventStore, tenantOf(request)) };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { projectionStatus } from '../../projections/status.ts';
+import type { RoutePolicy } from '../plugins/route-policy.ts';
 
 const Health = z.object({ status: z.literal('ok') });
 const Ready = z.object({
@@ -25,9 +26,10 @@ const Ready = z.object({
  * to serve; it is reported per projector (`state`, `haltedAt`, `parked`), and the others keep serving.
  */
 const health: FastifyPluginAsyncZod<{ maxLagEvents: number }> = async (app, { maxLagEvents }) => {
-  app.get('/health', { schema: { tags: ['ops'], response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
+  const probe = { policy: { auth: 'public', rateLimit: 'exempt' } satisfies RoutePolicy };
+  app.get('/health', { config: probe, schema: { tags: ['ops'], response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
 
-  app.get('/ready', { schema: { tags: ['ops'], response: { 200: Ready, 503: Ready } } }, async (_request, reply) => {
+  app.get('/ready', { config: probe, schema: { tags: ['ops'], response: { 200: Ready, 503: Ready } } }, async (_request, reply) => {
     try {
       await sql`select 1`.execute(app.services.db);
     } catch {

@@ -8,7 +8,8 @@ import { getInvoiceLinkBySlug, listOwnInvoiceLinks } from '../../projections/inv
 import { withReadScope } from '../../projections/read-scope.ts';
 import { commandContext } from '../command-context.ts';
 import { ApiError } from '../errors.ts';
-import { principalOf } from '../plugins/auth.ts';
+import { principalOf } from '../auth/principal.ts';
+import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
 import { CreatedInvoiceLink, InvoiceLinkStatus, InvoiceLinkView } from '../schemas/invoice-link.ts';
 
@@ -20,13 +21,14 @@ const view = (request: FastifyRequest, link: InvoiceLink) => ({ ...link, shareUr
 
 /** Invoice links: a payable request for a stream, shared by an unguessable slug. */
 const invoiceLinks: FastifyPluginAsyncZod = async (app) => {
-  const onRequest = [app.authenticate];
+  const read = { policy: { auth: 'required', scopes: ['invoice-links:read'] } satisfies RoutePolicy };
+  const write = { policy: { auth: 'required', scopes: ['invoice-links:write'] } satisfies RoutePolicy };
   const security = [{ bearer: [] }];
   const tags = ['invoice-links'];
   const deps = () => ({ store: app.services.eventStore });
 
   app.post('/invoice-links', {
-    onRequest,
+    config: write,
     schema: { tags, security, headers: IdempotencyHeaders, body: CreateInvoiceLinkInput, response: { 201: CreatedInvoiceLink, ...errorResponses } },
   }, async (request, reply) => {
     const r = await createInvoiceLink(deps(), request.body, commandContext(request));
@@ -34,6 +36,7 @@ const invoiceLinks: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/invoice-links/:slug', {
+    config: { policy: { auth: 'public' } },
     schema: {
       tags, params: SlugParams,
       description: 'Public (no authentication, rate limited). 410 INVOICE_LINK.EXPIRED past `expiresAt`, 404 for an unknown or deleted link.',
@@ -48,7 +51,7 @@ const invoiceLinks: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/invoice-links', {
-    onRequest,
+    config: read,
     schema: {
       tags, security,
       querystring: z.object({ cursor: z.string().max(512).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
@@ -63,7 +66,7 @@ const invoiceLinks: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.patch('/invoice-links/:id/status', {
-    onRequest,
+    config: write,
     schema: {
       tags, security, headers: IdempotencyHeaders, params: IdParams, body: InvoiceLinkStatusInput,
       description: 'DRAFT → SIGNED by the payer with the submitted transaction hash. Any other transition is 422 INVOICE_LINK.INVALID_TRANSITION with `details.current` and `details.requested`; COMPLETED comes from the chain.',
@@ -75,7 +78,7 @@ const invoiceLinks: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.delete('/invoice-links/:id', {
-    onRequest,
+    config: write,
     schema: {
       tags, security, params: IdParams,
       description: 'Only a DRAFT, only by its creator (403 otherwise).',

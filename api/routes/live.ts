@@ -2,12 +2,12 @@ import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { countEventsAfter } from '../../eventstore/postgres/read.ts';
-import { grants } from '../auth/scopes.ts';
 import { CLOSE_UNAUTHENTICATED, liveAuthority } from '../live/authority.ts';
 import { liveClient, type LiveSocket } from '../live/client.ts';
 import { liveHub, type HubOptions } from '../live/hub.ts';
 import { decodePosition, encodePosition } from '../live/messages.ts';
 import { tenantSlots } from '../live/tenant-slots.ts';
+import { policyError, type RoutePolicy } from '../plugins/route-policy.ts';
 
 export { CLOSE_UNAUTHENTICATED };
 export const CLOSE_FORBIDDEN = 4403;
@@ -16,13 +16,14 @@ export const CLOSE_TOO_MANY_CONNECTIONS = 4409;
 export const CLOSE_REPLAY_TOO_DEEP = 4410;
 
 const Query = z.object({ since: z.string().max(64).optional() });
+const POLICY: RoutePolicy = { auth: 'required', scopes: ['analytics:read'], tenant: true };
 
 /**
  * `GET /v1/analytics/live` (WebSocket): the tenant's live deltas — subscriptions activated,
  * billed and cancelled, streams withdrawn — and per-content view counts each second. Auth by
  * `Authorization: Bearer …` / `X-API-Key` or, from a browser, the subprotocols
- * `["bearer", "<token>"]` (the server answers `bearer`). A refused credential closes with 4401,
- * a token without a tenant (or an API key without analytics:read) with 4403. `?since=<position>`
+ * `["bearer", "<token>"]` (the server answers `bearer`). The route's policy is checked by its
+ * handler: a refusal closes with 4401 (credential) or 4403 (scope or tenant) and the error code. `?since=<position>`
  * replays from the log what came after that position, then goes live (a `ready` message marks
  * the seam). Ping every 30 s; a socket that misses a pong is terminated.
  *
@@ -53,17 +54,16 @@ const live: FastifyPluginAsync<HubOptions> = async (app, options) => {
   const slots = tenantSlots(config.LIVE_MAX_CONNECTIONS_PER_TENANT);
   app.addHook('onClose', async () => (hub.close(), authority.close()));
 
-  app.get('/analytics/live', { websocket: true, schema: { hide: true } }, async (socket, request) => {
+  app.get('/analytics/live', { websocket: true, config: { policy: POLICY }, schema: { hide: true } }, async (socket, request) => {
     const ws = socket as unknown as LiveSocket & { on(event: string, fn: () => void): void };
-    const principal = request.principal;
-    if (!principal) return ws.close(CLOSE_UNAUTHENTICATED, request.authError?.code ?? 'AUTH.MISSING_TOKEN');
-    if (!principal.tenant) return ws.close(CLOSE_FORBIDDEN, 'AUTH.TENANT_REQUIRED');
-    if (!grants(principal.scopes, 'analytics:read')) return ws.close(CLOSE_FORBIDDEN, 'AUTH.SCOPE_MISSING');
+    const refused = policyError(POLICY, request);
+    if (refused) return ws.close(refused.statusCode === 401 ? CLOSE_UNAUTHENTICATED : CLOSE_FORBIDDEN, refused.code);
+    const principal = request.principal!;
+    const tenant = principal.tenant!;
     const query = Query.safeParse(request.query);
     const since = query.success && query.data.since !== undefined ? decodePosition(query.data.since) : null;
     if (!query.success || (query.data.since !== undefined && !since)) return ws.close(CLOSE_BAD_REQUEST, 'VALIDATION.SINCE');
 
-    const tenant = principal.tenant;
     if (!slots.take(tenant)) return ws.close(CLOSE_TOO_MANY_CONNECTIONS, 'LIVE.TOO_MANY_CONNECTIONS');
     const client = liveClient(ws, tenant, since);
     app.metrics.websocketClients.inc();

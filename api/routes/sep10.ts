@@ -47,16 +47,18 @@ const sep10: FastifyPluginAsyncZod = async (app) => {
   });
 
   const toml = stellarToml(config, settings);
-  app.get('/.well-known/stellar.toml', { schema: { tags: ['auth'], response: { 200: z.string() } } }, async (_request, reply) =>
+  const open = { policy: { auth: 'public' } } as const;
+  app.get('/.well-known/stellar.toml', { config: open, schema: { tags: ['auth'], response: { 200: z.string() } } }, async (_request, reply) =>
     reply.type('text/plain; charset=utf-8').send(toml),
   );
 
   const preflight = (methods: string) => async (_request: FastifyRequest, reply: FastifyReply) =>
     reply.header('access-control-allow-methods', methods).header('access-control-allow-headers', 'authorization, content-type').header('access-control-max-age', '86400').code(204).send();
-  app.options('/.well-known/stellar.toml', { schema: { hide: true } }, preflight('GET'));
-  app.options('/v1/auth', { schema: { hide: true } }, preflight('GET, POST'));
+  app.options('/.well-known/stellar.toml', { config: open, schema: { hide: true } }, preflight('GET'));
+  app.options('/v1/auth', { config: open, schema: { hide: true } }, preflight('GET, POST'));
 
   app.get('/v1/auth', {
+    config: open,
     schema: { tags: ['auth'], querystring: ChallengeQuery, response: { 200: Challenge, ...errorResponses } },
   }, async (request, reply) => {
     const { account, memo, home_domain, client_domain } = request.query;
@@ -65,6 +67,7 @@ const sep10: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/v1/auth', {
+    config: open,
     schema: { tags: ['auth'], body: SignedChallenge, response: { 200: Token, ...errorResponses } },
   }, async (request, reply) => {
     const { subject, clientDomain, challengeHash } = await redeemChallenge(db, settings, request.body.transaction);

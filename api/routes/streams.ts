@@ -9,7 +9,8 @@ import { withReadScope } from '../../projections/read-scope.ts';
 import { getStream, listStreams, searchStreams, streamStats } from '../../projections/streams/queries.ts';
 import { commandContext } from '../command-context.ts';
 import { ApiError } from '../errors.ts';
-import { principalOf } from '../plugins/auth.ts';
+import { principalOf } from '../auth/principal.ts';
+import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
 import { StreamContractCall, StreamHistoryEntry, StreamStatus, StreamView } from '../schemas/stream.ts';
 
@@ -21,7 +22,8 @@ const nowSeconds = (): bigint => BigInt(Math.floor(Date.now() / 1000));
 
 /** Payment streams: open (intent + call to sign), withdraw, cancel, read at any time, list, history. */
 const streams: FastifyPluginAsyncZod = async (app) => {
-  const onRequest = [app.authenticate];
+  const read = { policy: { auth: 'required', scopes: ['streams:read'] } satisfies RoutePolicy };
+  const write = { policy: { auth: 'required', scopes: ['streams:write'] } satisfies RoutePolicy };
   const security = [{ bearer: [] }];
   const tags = ['streams'];
   const deps = () => ({
@@ -31,11 +33,11 @@ const streams: FastifyPluginAsyncZod = async (app) => {
   });
   const scopeOf = (request: Parameters<typeof principalOf>[0]) => {
     const principal = principalOf(request);
-    return { wallet: principal.address, tenantId: principal.tenant ?? principal.address };
+    return { wallet: principal.address, tenantId: principal.tenant };
   };
 
   app.post('/streams', {
-    onRequest,
+    config: write,
     schema: {
       tags, security, headers: IdempotencyHeaders, body: RequestStreamInput,
       description: 'Records the intent to open a stream from the caller and returns the `create_stream` call to sign. ' + ID_NOTE,
@@ -50,7 +52,7 @@ const streams: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/streams/:id/withdraw', {
-    onRequest,
+    config: write,
     schema: {
       tags, security, headers: IdempotencyHeaders, params: Params, body: WithdrawInput.optional(),
       description: 'The receiver asks to withdraw `amount` (all that is withdrawable now without one); more is 422 STREAM.INSUFFICIENT_WITHDRAWABLE. ' + ID_NOTE,
@@ -62,7 +64,7 @@ const streams: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/streams/:id/cancel', {
-    onRequest,
+    config: write,
     schema: {
       tags, security, headers: IdempotencyHeaders, params: Params,
       description: 'The sender asks to cancel; the stream stays live until the chain confirms. ' + ID_NOTE,
@@ -73,7 +75,7 @@ const streams: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/streams', {
-    onRequest,
+    config: read,
     schema: {
       tags, security,
       description: 'Streams the caller sends or receives (or its tenant receives), ordered by id. ' + ID_NOTE,
@@ -93,7 +95,7 @@ const streams: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/streams/stats', {
-    onRequest,
+    config: read,
     schema: {
       tags, security,
       description: 'Counts and volumes (deposited, withdrawn, refunded) by status and token, over the streams the caller may see.',
@@ -107,7 +109,7 @@ const streams: FastifyPluginAsyncZod = async (app) => {
   }, async (request) => ({ items: await withReadScope(app.services.db, scopeOf(request), (trx) => streamStats(trx)) }));
 
   app.get('/streams/search', {
-    onRequest,
+    config: read,
     schema: {
       tags, security,
       description: 'Streams the caller may see by address (sender, receiver, token), stream id (`<contractId>-<onchainId>` or the on-chain id) or memo (contains, case-insensitive).',
@@ -120,7 +122,7 @@ const streams: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/streams/:id', {
-    onRequest,
+    config: read,
     schema: {
       tags, security, params: Params,
       description: 'The stream and its amounts at `at` (unix seconds, default now). ' + ID_NOTE,
@@ -135,7 +137,7 @@ const streams: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/streams/:id/history', {
-    onRequest,
+    config: read,
     schema: {
       tags, security, params: Params,
       description: 'Every event of the stream in order: intents (commands) and facts (chain, with ledger and transaction). ' + ID_NOTE,

@@ -6,7 +6,8 @@ import { readInScope } from '../../projections/read-scope.ts';
 import { subscriptionById, walletSubscriptions } from '../../projections/subscriptions/queries.ts';
 import { commandContext } from '../command-context.ts';
 import { ApiError } from '../errors.ts';
-import { principalOf, requireScope } from '../plugins/auth.ts';
+import { principalOf } from '../auth/principal.ts';
+import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
 import { SubscriptionView } from '../schemas/subscription.ts';
 
@@ -22,8 +23,8 @@ const Params = z.object({ id: z.string().max(200) });
 
 /** Subscriptions: request (pending until the chain confirms), cancel, read. */
 const subscriptions: FastifyPluginAsyncZod = async (app) => {
-  const read = [app.authenticate, requireScope('subscriptions:read')];
-  const write = [app.authenticate, requireScope('subscriptions:write')];
+  const read = { policy: { auth: 'required', scopes: ['subscriptions:read'] } satisfies RoutePolicy };
+  const write = { policy: { auth: 'required', scopes: ['subscriptions:write'] } satisfies RoutePolicy };
   const security = [{ bearer: [] }];
   const deps = () => ({
     store: app.services.eventStore,
@@ -32,7 +33,7 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/subscriptions', {
-    onRequest: write,
+    config: write,
     schema: {
       tags: ['subscriptions'], security, headers: IdempotencyHeaders, body: RequestSubscriptionInput,
       response: {
@@ -46,7 +47,7 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/subscriptions/:id/cancel', {
-    onRequest: write,
+    config: write,
     schema: {
       tags: ['subscriptions'], security, headers: IdempotencyHeaders, params: Params,
       response: { 202: z.object({ subscriptionId: z.string(), revision: z.number().int() }), ...errorResponses },
@@ -57,7 +58,7 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/subscriptions/:id', {
-    onRequest: read,
+    config: read,
     schema: { tags: ['subscriptions'], security, params: Params, response: { 200: SubscriptionView, ...errorResponses } },
   }, async (request) => {
     const principal = principalOf(request);
@@ -67,7 +68,7 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/me/subscriptions', {
-    onRequest: read,
+    config: read,
     schema: { tags: ['subscriptions'], security, response: { 200: z.object({ items: z.array(SubscriptionView) }), ...errorResponses } },
   }, async (request) => {
     const wallet = principalOf(request).address;

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
-import { randomAccount, testApp } from '../support/app.ts';
+import { randomAccount, randomMuxedAccount, testApp } from '../support/app.ts';
 import { REDIS_URL } from '../support/redis.ts';
 
 
@@ -78,9 +78,9 @@ t.test('a key acts for its tenant only', async (t) => {
   const me = await app.inject({ method: 'GET', url: '/v1/me/subscriptions', headers: { authorization: `Bearer ${keyB.key}` } });
   t.equal(me.statusCode, 200, 'the other key still works');
 
-  const walletOnly = await createKey(app, `Bearer ${await token(randomAccount())}`, { name: 'x', scopes: ['streams:read'] });
-  t.equal(walletOnly.statusCode, 403);
-  t.equal(walletOnly.json().code, 'AUTH.TENANT_REQUIRED');
+  const sharedAccount = await createKey(app, `Bearer ${await token(randomMuxedAccount())}`, { name: 'x', scopes: ['streams:read'] });
+  t.equal(sharedAccount.statusCode, 403, 'a shared-account user acts for no creator');
+  t.equal(sharedAccount.json().code, 'AUTH.TENANT_REQUIRED');
 });
 
 t.test('bad requests and unknown keys', async (t) => {

@@ -4,7 +4,7 @@ import { subscriptionStreamId } from '../../domain/subscription/events.ts';
 import type { NewEvent } from '../../eventstore/types.ts';
 import { allProjectors } from '../../projections/registry.ts';
 import { catchUp } from '../../projections/runner.ts';
-import { randomAccount, testApp, type TestApp } from '../support/app.ts';
+import { randomAccount, randomMuxedAccount, testApp, type TestApp } from '../support/app.ts';
 import { at, subEvent } from '../support/subscription-events.ts';
 
 const TOKEN = 'CAS3J7GYLGXMF6TDJBBYYSE3HQ6BBSMLNUQ34T6TZMYMW2EVH34XOWMA';
@@ -223,7 +223,7 @@ t.test('bad input is 400, auth and scopes are checked, writes are idempotent, li
   t.equal((await app.inject({ method: 'POST', url: '/v1/content', payload })).statusCode, 401, 'no credential');
   const badToken = await app.inject({ method: 'GET', url: `/v1/creators/${creator}/content`, headers: { authorization: 'Bearer nope' } });
   t.equal(badToken.statusCode, 401, 'a bad credential on a public route is refused, not taken as anonymous');
-  const noTenant = await app.inject({ method: 'POST', url: '/v1/content', headers: { authorization: `Bearer ${await harness.token(randomAccount())}` }, payload });
+  const noTenant = await app.inject({ method: 'POST', url: '/v1/content', headers: { authorization: `Bearer ${await harness.token(randomMuxedAccount())}` }, payload });
   t.equal(noTenant.statusCode, 403);
   t.equal(noTenant.json().code, 'AUTH.TENANT_REQUIRED');
   const unregistered = randomAccount();

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
-import { randomAccount, testApp } from '../support/app.ts';
+import { randomAccount, randomMuxedAccount, testApp } from '../support/app.ts';
 import { REDIS_URL, redisPrefix } from '../support/redis.ts';
 
 
@@ -51,7 +51,7 @@ t.test('flags: set, bulk, read, audit trail as events, scopes', async (t) => {
 
   const bad = await put(app, owner, 'Bad Name', { enabled: true });
   t.equal(bad.statusCode, 400);
-  t.equal((await get(app, `Bearer ${await token(randomAccount())}`)).json().code, 'AUTH.TENANT_REQUIRED');
+  t.equal((await get(app, `Bearer ${await token(randomMuxedAccount())}`)).json().code, 'AUTH.TENANT_REQUIRED', 'a shared-account user acts for no creator');
 });
 
 t.test('a change is seen at once by another instance (Redis pub/sub invalidation)', async (t) => {

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { subscriptionStreamId } from '../../domain/subscription/events.ts';
-import { randomAccount, testApp } from '../support/app.ts';
+import { randomAccount, randomMuxedAccount, testApp } from '../support/app.ts';
 import { connectLive, deltasOf } from '../support/live-client.ts';
 import { subEvent } from '../support/subscription-events.ts';
 import { REDIS_URL, redisPrefix } from '../support/redis.ts';
@@ -85,7 +85,7 @@ t.test('a bad or missing token closes with 4401; a malformed since with 4400', a
   t.same(await bad.closed, { code: 4401, reason: 'AUTH.INVALID_TOKEN' });
   const none = await connectLive(base, null);
   t.equal((await none.closed).code, 4401);
-  const noTenant = await connectLive(base, await token(randomAccount()));
+  const noTenant = await connectLive(base, await token(randomMuxedAccount()));
   t.same(await noTenant.closed, { code: 4403, reason: 'AUTH.TENANT_REQUIRED' });
   const creator = randomAccount();
   const malformed = await connectLive(base, await token(creator, creator), { since: 'yesterday' });

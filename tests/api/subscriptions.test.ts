@@ -1,7 +1,7 @@
 import t from 'tap';
 import { catchUp } from '../../projections/runner.ts';
 import { allProjectors } from '../../projections/registry.ts';
-import { randomAccount, TEST_CONTRACT_ID, testApp, type TestApp } from '../support/app.ts';
+import { randomAccount, randomMuxedAccount, TEST_CONTRACT_ID, testApp, type TestApp } from '../support/app.ts';
 
 const TOKEN = 'CAS3J7GYLGXMF6TDJBBYYSE3HQ6BBSMLNUQ34T6TZMYMW2EVH34XOWMA';
 
@@ -120,7 +120,7 @@ t.test('tenants see only their own subscribers, paged by keyset cursor', async (
   t.equal(crossTenant.statusCode, 404, "A cannot read B's subscription");
   const ownByB = await harness.app.inject({ method: 'GET', url: `/v1/subscriptions/${ofB}`, headers: b.auth });
   t.equal(ownByB.statusCode, 200);
-  const noTenant = await harness.app.inject({ method: 'GET', url: '/v1/creators/me/subscribers', headers: { authorization: `Bearer ${await harness.token(randomAccount())}` } });
+  const noTenant = await harness.app.inject({ method: 'GET', url: '/v1/creators/me/subscribers', headers: { authorization: `Bearer ${await harness.token(randomMuxedAccount())}` } });
   t.equal(noTenant.statusCode, 403);
   t.equal(noTenant.json().code, 'AUTH.TENANT_REQUIRED');
 });

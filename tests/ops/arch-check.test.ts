@@ -73,3 +73,15 @@ t.test('integration reading projections beyond read-log.ts, or importing command
   t.match(result.stderr, /eventstore\/c\.ts: eventstore\/ imports integration\/relay\.ts/);
   t.notMatch(result.stderr, /b\.ts/);
 });
+
+t.test('an api route registered without config (its policy) fails; declared ones pass', async (t) => {
+  const root = tree({
+    'api/routes/a.ts': "app.get('/open', { schema: {} }, handler);\napp.post('/x', { config: { policy } }, handler);\n",
+    'api/routes/b.ts': "app.get('/ok', { config: { policy: { auth: 'public' } } }, handler);\n",
+  });
+  const result = check(root);
+  t.equal(result.status, 1);
+  t.match(result.stderr, /api\/routes\/a\.ts: route GET '\/open' declares no config\.policy/);
+  t.notMatch(result.stderr, /\/x'/);
+  t.notMatch(result.stderr, /b\.ts/);
+});

@@ -1,4 +1,4 @@
-import { Keypair, StrKey } from '@stellar/stellar-sdk';
+import { Account, Keypair, MuxedAccount, StrKey } from '@stellar/stellar-sdk';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
@@ -70,4 +70,9 @@ export async function testApp(
 /** A fresh, valid Stellar account address. */
 export function randomAccount(): string {
   return Keypair.random().publicKey();
+}
+
+/** A fresh muxed account (M…): a user of a shared account, which acts for no creator. */
+export function randomMuxedAccount(): string {
+  return new MuxedAccount(new Account(randomAccount(), '0'), '7').accountId();
 }
