@@ -1,4 +1,3 @@
-import { StrKey } from '@stellar/stellar-sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -17,7 +16,7 @@ const ChallengeQuery = z.object({
 const Challenge = z.object({ transaction: z.string(), network_passphrase: z.string() }).meta({ id: 'Sep10Challenge' });
 const SignedChallenge = z.object({ transaction: z.string().min(1).max(20_000) });
 const Token = z
-  .object({ token: z.string().describe('JWT: iss = WEB_AUTH_ENDPOINT, sub = G…, G…:memo or M…, iat, exp, jti = challenge hash, client_domain when verified, tenant = sub for a G… account (its owner acts for it as a creator)') })
+  .object({ token: z.string().describe('JWT: iss = WEB_AUTH_ENDPOINT, sub = G…, G…:memo or M…, iat, exp, jti = challenge hash, client_domain when verified') })
   .meta({ id: 'Sep10Token' });
 
 /**
@@ -71,9 +70,7 @@ const sep10: FastifyPluginAsyncZod = async (app) => {
     schema: { tags: ['auth'], body: SignedChallenge, response: { 200: Token, ...errorResponses } },
   }, async (request, reply) => {
     const { subject, clientDomain, challengeHash } = await redeemChallenge(db, settings, request.body.transaction);
-    // The owner of a G… account is its own tenant (DESIGN); a memo or muxed sub-account is not the owner.
-    const tenant = StrKey.isValidEd25519PublicKey(subject) ? subject : undefined;
-    const token = await signToken(jwtSecret, { sub: subject, tenant, clientDomain, jti: challengeHash }, config.SEP10_TOKEN_TTL_SECONDS, settings.webAuthEndpoint);
+    const token = await signToken(jwtSecret, { sub: subject, clientDomain, jti: challengeHash }, config.SEP10_TOKEN_TTL_SECONDS, settings.webAuthEndpoint);
     return reply.send({ token });
   });
 };

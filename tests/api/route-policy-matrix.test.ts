@@ -95,6 +95,11 @@ const SAMPLES: Record<string, (caller: Caller) => Sample> = {
   'GET /v1/analytics/live': () => ({ url: '/v1/analytics/live' }),
   'GET /dashboard': () => ({ url: '/dashboard' }),
   'GET /dashboard/dashboard.js': () => ({ url: '/dashboard/dashboard.js' }),
+  'GET /dashboard/dashboard.css': () => ({ url: '/dashboard/dashboard.css' }),
+  'GET /dashboard/charts.js': () => ({ url: '/dashboard/charts.js' }),
+  'GET /dashboard/sep10-client.js': () => ({ url: '/dashboard/sep10-client.js' }),
+  'GET /dashboard/wallet-sign-in.js': () => ({ url: '/dashboard/wallet-sign-in.js' }),
+  'GET /dashboard/vendor/freighter-api.js': () => ({ url: '/dashboard/vendor/freighter-api.js' }),
 };
 
 /** What the declaration says this caller gets: null (allowed) or the status and code of the refusal. */

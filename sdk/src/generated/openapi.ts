@@ -3739,7 +3739,7 @@ export interface components {
             network_passphrase: string;
         };
         Sep10Token: {
-            /** @description JWT: iss = WEB_AUTH_ENDPOINT, sub = G…, G…:memo or M…, iat, exp, jti = challenge hash, client_domain when verified, tenant = sub for a G… account (its owner acts for it as a creator) */
+            /** @description JWT: iss = WEB_AUTH_ENDPOINT, sub = G…, G…:memo or M…, iat, exp, jti = challenge hash, client_domain when verified */
             token: string;
         };
         Stream: {
