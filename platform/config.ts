@@ -62,6 +62,10 @@ const schema = z.object({
   SUBSCRIPTION_PENDING_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
   /** How often the expiry sweeper looks for pending intents past their expiry. */
   SUBSCRIPTION_EXPIRY_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Idempotency-Key records are answered, then deleted, this many hours after their first request. */
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
+  /** How often `serve` deletes Idempotency-Key records past IDEMPOTENCY_RETENTION_HOURS. */
+  IDEMPOTENCY_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   EVENTSTORE_URL: z.string().regex(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\//).optional(),
   /** Kafka bootstrap brokers (`host:port,host:port`) of `substream relay`; unset = no relay. */
   KAFKA_BROKERS: z
