@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../../platform/database.ts';
+import { requireSecret } from '../../platform/secrets.ts';
 import type { Bus } from '../plugins/redis.ts';
 import type { Scope } from './scopes.ts';
 
@@ -39,7 +40,7 @@ export function isApiKey(credential: string): boolean {
 
 /** The stored form of a key: HMAC-SHA-256 with the server's pepper, hex. */
 export function hashApiKey(pepper: string, key: string): string {
-  return createHmac('sha256', pepper).update(key).digest('hex');
+  return createHmac('sha256', requireSecret('API_KEY_PEPPER', pepper)).update(key).digest('hex');
 }
 
 export interface ApiKeyIdentity {
@@ -62,6 +63,7 @@ export interface ApiKeyResolver {
  * instances) active keys are cached in-process and every revocation is broadcast to drop them.
  */
 export async function apiKeyResolver(db: Db, pepper: string, bus: Bus, cacheMs: number): Promise<ApiKeyResolver> {
+  requireSecret('API_KEY_PEPPER', pepper);
   const cache = new Map<string, { identity: ApiKeyIdentity; until: number }>();
   if (cacheMs > 0) {
     await bus.subscribe(REVOKED_CHANNEL, (hash) => cache.delete(hash));
