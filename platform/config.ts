@@ -20,6 +20,11 @@ const bool = z
   .transform((v) => v === 'true' || v === '1');
 
 const schema = z.object({
+  /**
+   * `production` (the Docker image's default) refuses to start without PRODUCTION_SECRETS: in
+   * production no secret may be generated in DATA_DIR, where other instances cannot share it.
+   */
+  NODE_ENV: z.string().min(1).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -122,6 +127,9 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
+/** The secrets every instance must share, hence required in production (never generated there). */
+export const PRODUCTION_SECRETS = ['JWT_SECRET', 'API_KEY_PEPPER', 'SEP10_SIGNING_SECRET'] as const;
+
 /** Every environment variable the service reads (the README's configuration table lists them all). */
 export const CONFIG_VARIABLES = Object.keys(schema.shape);
 
@@ -138,10 +146,12 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(present);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
+  const missing = present.NODE_ENV === 'production' ? PRODUCTION_SECRETS.filter((name) => present[name] === undefined) : [];
+  if (result.success && missing.length === 0) return result.data;
+  const lines = (result.success ? [] : result.error.issues).map((issue) => {
     const name = issue.path.join('.');
     return `  ${name}: ${issue.message} (got ${JSON.stringify(present[name] ?? null)})`;
   });
+  for (const name of missing) lines.push(`  ${name}: required when NODE_ENV=production (a generated one would differ per instance and container)`);
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }

@@ -30,7 +30,7 @@ const commandTable = cliCommandNames();
 const OPERATOR_SECRETS: Record<string, string> = {
   JWT_SECRET: 'operator-jwt-secret-at-least-32-characters',
   API_KEY_PEPPER: 'operator-api-key-pepper-at-least-32-chars',
-  SEP10_SIGNING_SECRET: 'SBVN4JX3ARZWMNRALIKXKKBNWXAVBQQ3RLFGBHVXNLLKRJRCQLTOKBAK',
+  SEP10_SIGNING_SECRET: 'SABQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGC45',
   POSTGRES_PASSWORD: 'operator-database-password',
 };
 

@@ -49,7 +49,7 @@ t.test('NODE_ENV=production refuses to start without the secrets every instance 
   const secrets = {
     JWT_SECRET: 'j'.repeat(40),
     API_KEY_PEPPER: 'p'.repeat(40),
-    SEP10_SIGNING_SECRET: 'SBVN4JX3ARZWMNRALIKXKKBNWXAVBQQ3RLFGBHVXNLLKRJRCQLTOKBAK',
+    SEP10_SIGNING_SECRET: 'SABQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGC45',
   };
   const error = (() => {
     try {
