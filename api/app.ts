@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import auth from './plugins/auth.ts';
+import auth, { resolveApiKeys } from './plugins/auth.ts';
 import deadline from './plugins/deadline.ts';
 import errorHandler from './plugins/error-handler.ts';
 import flags from './plugins/flags.ts';
@@ -11,6 +11,7 @@ import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
 import rateLimit from './plugins/rate-limit.ts';
 import redis from './plugins/redis.ts';
+import type { Config } from '../platform/config.ts';
 import services, { type Services } from './plugins/services.ts';
 import analytics from './routes/analytics.ts';
 import apiKeys from './routes/api-keys.ts';
@@ -30,6 +31,11 @@ export interface AppOptions {
   logLevel?: string;
 }
 
+/** TRUST_PROXY as Fastify takes it (a hop count trusts that many proxies nearest the server). */
+function trustProxy(setting: Config['TRUST_PROXY']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
 /**
  * Builds the HTTP API (not listening). Tests use `app.inject`; the CLI calls `listen`.
  *
@@ -41,6 +47,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
+    // Behind a load balancer the client is the X-Forwarded-For address the trusted proxies report.
+    trustProxy: trustProxy(options.services.config.TRUST_PROXY),
     // A subscription id is two 56-character addresses joined by '-': over the default 100.
     routerOptions: { maxParamLength: 256 },
   }).withTypeProvider<ZodTypeProvider>();
@@ -59,6 +67,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(logSignal);
   await app.register(auth);
   await app.register(rateLimit);
+  await app.register(resolveApiKeys);
   await app.register(flags);
   await app.register(idempotency);
   await app.register(health, { maxLagEvents: options.services.config.READY_MAX_LAG_EVENTS });

@@ -112,6 +112,25 @@ const schema = z.object({
   /** The live feed reads the log on every commit announcement, and at least this often if one is lost. */
   LIVE_FALLBACK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /**
+   * Fastify `trustProxy`: `false` (the socket's address is the client), `true` (trust every
+   * X-Forwarded-For hop), a hop count, or a comma list of proxy addresses / CIDR ranges.
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((text, ctx): boolean | number | string[] => {
+      if (text === 'true' || text === 'false') return text === 'true';
+      if (/^\d{1,2}$/.test(text)) return Number(text);
+      const ranges = text.split(',').map((range) => range.trim()).filter(Boolean);
+      if (ranges.length > 0 && ranges.every((range) => /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(range))) return ranges;
+      ctx.addIssue({ code: 'custom', message: 'must be true, false, a hop count or a comma list of addresses/CIDR ranges' });
+      return z.NEVER;
+    })
+    .default(false),
+  /** SEP-10 challenges (`GET /v1/auth`) a client IP may ask for a minute, apart from RATE_LIMIT_PER_MINUTE. */
+  SEP10_CHALLENGES_PER_MINUTE_IP: z.coerce.number().int().min(1).default(30),
+  /** SEP-10 challenges one account may be asked for a minute, whatever the IP. */
+  SEP10_CHALLENGES_PER_MINUTE_ACCOUNT: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_TENANT_OVERRIDES: z
     .string()
     .transform((text, ctx) => {

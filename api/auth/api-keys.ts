@@ -7,6 +7,8 @@ import type { Scope } from './scopes.ts';
 const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const REVOKED_CHANNEL = 'api-keys.revoked';
 const TOUCH_EVERY_MS = 60_000;
+/** Keys remembered by `lastSeen` (least recently resolved dropped first). */
+const LAST_SEEN_MAX = 10_000;
 
 function base58(bytes: Buffer): string {
   let n = BigInt(`0x${bytes.toString('hex')}`);
@@ -54,6 +56,11 @@ export interface ApiKeyResolver {
   hash(key: string): string;
   /** The active key's identity, or null when unknown or revoked. */
   resolve(key: string): Promise<ApiKeyIdentity | null>;
+  /**
+   * Who a key was when this instance last resolved it, without a database lookup: only for
+   * choosing a rate-limit bucket before authentication, never to authorise (it may be revoked).
+   */
+  lastSeen(key: string): ApiKeyIdentity | undefined;
   /** Revokes a tenant's key on every instance; false when there is no such active key. */
   revoke(tenant: string, id: string): Promise<boolean>;
 }
@@ -65,12 +72,19 @@ export interface ApiKeyResolver {
 export async function apiKeyResolver(db: Db, pepper: string, bus: Bus, cacheMs: number): Promise<ApiKeyResolver> {
   requireSecret('API_KEY_PEPPER', pepper);
   const cache = new Map<string, { identity: ApiKeyIdentity; until: number }>();
+  const seen = new Map<string, ApiKeyIdentity>();
+  const remember = (hash: string, identity: ApiKeyIdentity) => {
+    seen.delete(hash);
+    seen.set(hash, identity);
+    if (seen.size > LAST_SEEN_MAX) seen.delete(seen.keys().next().value!);
+  };
   if (cacheMs > 0) {
     await bus.subscribe(REVOKED_CHANNEL, (hash) => cache.delete(hash));
     bus.onResync(() => cache.clear());
   }
   return {
     hash: (key) => hashApiKey(pepper, key),
+    lastSeen: (key) => seen.get(hashApiKey(pepper, key)),
     async resolve(key) {
       const hash = hashApiKey(pepper, key);
       const cached = cache.get(hash);
@@ -83,12 +97,14 @@ export async function apiKeyResolver(db: Db, pepper: string, bus: Bus, cacheMs: 
         .executeTakeFirst();
       if (!row) {
         cache.delete(hash);
+        seen.delete(hash);
         return null;
       }
       if (!row.last_used_at || row.last_used_at.getTime() < Date.now() - TOUCH_EVERY_MS) {
         await db.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
       }
       const identity = { id: row.id, tenant: row.tenant_id, scopes: row.scopes as Scope[] };
+      remember(hash, identity);
       if (cacheMs > 0) cache.set(hash, { identity, until: Date.now() + cacheMs });
       return identity;
     },
@@ -103,6 +119,7 @@ export async function apiKeyResolver(db: Db, pepper: string, bus: Bus, cacheMs: 
         .executeTakeFirst();
       if (!row) return false;
       cache.delete(row.key_hash);
+      seen.delete(row.key_hash);
       await bus.publish(REVOKED_CHANNEL, row.key_hash);
       return true;
     },
