@@ -10,6 +10,7 @@ import logSignal from './plugins/log-signal.ts';
 import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
 import rateLimit from './plugins/rate-limit.ts';
+import readiness from './plugins/readiness.ts';
 import redis from './plugins/redis.ts';
 import type { Config } from '../platform/config.ts';
 import services, { type Services } from './plugins/services.ts';
@@ -70,7 +71,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(resolveApiKeys);
   await app.register(flags);
   await app.register(idempotency);
-  await app.register(health, { maxLagEvents: options.services.config.READY_MAX_LAG_EVENTS });
+  await app.register(readiness);
+  await app.register(health);
   await app.register(sep10);
   await app.register(apiKeys, { prefix: '/v1' });
   await app.register(flagRoutes, { prefix: '/v1' });

@@ -63,6 +63,12 @@ const schema = z.object({
   /** Start-up rebuilds stale projections (code version ≠ stored version) aside and swaps them in. */
   PROJECTIONS_AUTO_REBUILD: bool.default(false),
   READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(10_000),
+  /** How often the readiness monitor checks the database and projector lag (`/ready` answers from its last check). */
+  READY_REFRESH_MS: z.coerce.number().int().min(10).max(300_000).default(5_000),
+  /** `/metrics` on this port (same HOST) instead of the API's; unset = on the API port. */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** When set, `/metrics` requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2_000),
   SUBSCRIPTION_PENDING_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
   /** How often the expiry sweeper looks for pending intents past their expiry. */
