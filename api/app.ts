@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { frameworkErrors } from './framework-errors.ts';
-import auth from './plugins/auth.ts';
+import auth, { resolveApiKeys } from './plugins/auth.ts';
 import deadline from './plugins/deadline.ts';
 import errorHandler from './plugins/error-handler.ts';
 import flags from './plugins/flags.ts';
@@ -12,8 +12,10 @@ import logSignal from './plugins/log-signal.ts';
 import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
 import rateLimit from './plugins/rate-limit.ts';
+import readiness from './plugins/readiness.ts';
 import redis from './plugins/redis.ts';
 import routePolicy from './plugins/route-policy.ts';
+import type { Config } from '../platform/config.ts';
 import services, { type Services } from './plugins/services.ts';
 import analytics from './routes/analytics.ts';
 import apiKeys from './routes/api-keys.ts';
@@ -33,6 +35,11 @@ export interface AppOptions {
   logLevel?: string;
 }
 
+/** TRUST_PROXY as Fastify takes it (a hop count trusts that many proxies nearest the server). */
+function trustProxy(setting: Config['TRUST_PROXY']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
 /**
  * Builds the HTTP API (not listening). Tests use `app.inject`; the CLI calls `listen`.
  *
@@ -44,6 +51,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
+    // Behind a load balancer the client is the X-Forwarded-For address the trusted proxies report.
+    trustProxy: trustProxy(options.services.config.TRUST_PROXY),
     // A subscription id is two 56-character addresses joined by '-': over the default 100.
     routerOptions: { maxParamLength: 256 },
     frameworkErrors,
@@ -66,9 +75,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(logSignal);
   await app.register(auth);
   await app.register(rateLimit);
+  await app.register(resolveApiKeys);
   await app.register(flags);
   await app.register(idempotency);
-  await app.register(health, { maxLagEvents: options.services.config.READY_MAX_LAG_EVENTS });
+  await app.register(readiness);
+  await app.register(health);
   await app.register(sep10);
   await app.register(apiKeys, { prefix: '/v1' });
   await app.register(flagRoutes, { prefix: '/v1' });

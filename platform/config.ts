@@ -20,6 +20,11 @@ const bool = z
   .transform((v) => v === 'true' || v === '1');
 
 const schema = z.object({
+  /**
+   * `production` (the Docker image's default) refuses to start without PRODUCTION_SECRETS: in
+   * production no secret may be generated in DATA_DIR, where other instances cannot share it.
+   */
+  NODE_ENV: z.string().min(1).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -70,10 +75,20 @@ const schema = z.object({
   /** Start-up rebuilds stale projections (code version ≠ stored version) aside and swaps them in. */
   PROJECTIONS_AUTO_REBUILD: bool.default(false),
   READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(10_000),
+  /** How often the readiness monitor checks the database and projector lag (`/ready` answers from its last check). */
+  READY_REFRESH_MS: z.coerce.number().int().min(10).max(300_000).default(5_000),
+  /** `/metrics` on this port (same HOST) instead of the API's; unset = on the API port. */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** When set, `/metrics` requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(2_000),
   SUBSCRIPTION_PENDING_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
   /** How often the expiry sweeper looks for pending intents past their expiry. */
   SUBSCRIPTION_EXPIRY_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Idempotency-Key records are answered, then deleted, this many hours after their first request. */
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
+  /** How often `serve` deletes Idempotency-Key records past IDEMPOTENCY_RETENTION_HOURS. */
+  IDEMPOTENCY_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   EVENTSTORE_URL: z.string().regex(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\//).optional(),
   /** Kafka bootstrap brokers (`host:port,host:port`) of `substream relay`; unset = no relay. */
   KAFKA_BROKERS: z
@@ -121,6 +136,25 @@ const schema = z.object({
   /** The deepest `?since=` replay, in events of the global log after the cursor; deeper closes with 4410. */
   LIVE_MAX_REPLAY: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /**
+   * Fastify `trustProxy`: `false` (the socket's address is the client), `true` (trust every
+   * X-Forwarded-For hop), a hop count, or a comma list of proxy addresses / CIDR ranges.
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((text, ctx): boolean | number | string[] => {
+      if (text === 'true' || text === 'false') return text === 'true';
+      if (/^\d{1,2}$/.test(text)) return Number(text);
+      const ranges = text.split(',').map((range) => range.trim()).filter(Boolean);
+      if (ranges.length > 0 && ranges.every((range) => /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(range))) return ranges;
+      ctx.addIssue({ code: 'custom', message: 'must be true, false, a hop count or a comma list of addresses/CIDR ranges' });
+      return z.NEVER;
+    })
+    .default(false),
+  /** SEP-10 challenges (`GET /v1/auth`) a client IP may ask for a minute, apart from RATE_LIMIT_PER_MINUTE. */
+  SEP10_CHALLENGES_PER_MINUTE_IP: z.coerce.number().int().min(1).default(30),
+  /** SEP-10 challenges one account may be asked for a minute, whatever the IP. */
+  SEP10_CHALLENGES_PER_MINUTE_ACCOUNT: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_TENANT_OVERRIDES: z
     .string()
     .transform((text, ctx) => {
@@ -135,6 +169,9 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema>;
+
+/** The secrets every instance must share, hence required in production (never generated there). */
+export const PRODUCTION_SECRETS = ['JWT_SECRET', 'API_KEY_PEPPER', 'SEP10_SIGNING_SECRET'] as const;
 
 /** Every environment variable the service reads (the README's configuration table lists them all). */
 export const CONFIG_VARIABLES = Object.keys(schema.shape);
@@ -152,10 +189,12 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(present);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
+  const missing = present.NODE_ENV === 'production' ? PRODUCTION_SECRETS.filter((name) => present[name] === undefined) : [];
+  if (result.success && missing.length === 0) return result.data;
+  const lines = (result.success ? [] : result.error.issues).map((issue) => {
     const name = issue.path.join('.');
     return `  ${name}: ${issue.message} (got ${JSON.stringify(present[name] ?? null)})`;
   });
+  for (const name of missing) lines.push(`  ${name}: required when NODE_ENV=production (a generated one would differ per instance and container)`);
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }

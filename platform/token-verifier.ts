@@ -1,4 +1,5 @@
 import { createSecretKey } from 'node:crypto';
+import { requireSecret } from './secrets.ts';
 import { InvalidToken, verifyToken, type VerifiedClaims } from './tokens.ts';
 
 export interface TokenVerifier {
@@ -23,7 +24,7 @@ export interface TokenVerifierOptions {
  * @example const verifier = createTokenVerifier(config.JWT_SECRET); const { sub } = await verifier.verify(token);
  */
 export function createTokenVerifier(secret: string, options: TokenVerifierOptions = {}): TokenVerifier {
-  const key = createSecretKey(Buffer.from(secret, 'utf8'));
+  const key = createSecretKey(Buffer.from(requireSecret('JWT_SECRET', secret), 'utf8'));
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
   const verified = new Map<string, VerifiedClaims>();

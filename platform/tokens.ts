@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT, errors } from 'jose';
+import { requireSecret } from './secrets.ts';
 
 export interface TokenClaims {
   /** The Stellar address of the principal. */
@@ -33,7 +34,7 @@ export async function signToken(secret: string, claims: TokenClaims, ttlSeconds:
     .setIssuedAt()
     .setExpirationTime(`${ttlSeconds}s`);
   if (claims.jti) jwt.setJti(claims.jti);
-  return jwt.sign(new TextEncoder().encode(secret));
+  return jwt.sign(new TextEncoder().encode(requireSecret('JWT_SECRET', secret)));
 }
 
 export class InvalidToken extends Error {
@@ -52,6 +53,8 @@ export class InvalidToken extends Error {
  * @example const { sub, tenant } = await verifyToken(secret, token);
  */
 export async function verifyToken(secret: string | KeyObject, token: string): Promise<VerifiedClaims> {
+  if (typeof secret === 'string') requireSecret('JWT_SECRET', secret);
+  else if (!secret.symmetricKeySize) throw new Error('JWT_SECRET is empty: refusing to sign or hash with an empty key');
   try {
     const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
     const { payload } = await jwtVerify(token, key, { algorithms: [ALG] });

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../../platform/database.ts';
+import { requireSecret } from '../../platform/secrets.ts';
 import type { Bus } from '../plugins/redis.ts';
 import type { Scope } from './scopes.ts';
 
@@ -7,6 +8,8 @@ const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 /** The bus channel every revocation is announced on (the message is the key's hash). */
 export const REVOKED_CHANNEL = 'api-keys.revoked';
 const TOUCH_EVERY_MS = 60_000;
+/** Keys remembered by `lastSeen` (least recently resolved dropped first). */
+const LAST_SEEN_MAX = 10_000;
 
 function base58(bytes: Buffer): string {
   let n = BigInt(`0x${bytes.toString('hex')}`);
@@ -40,7 +43,7 @@ export function isApiKey(credential: string): boolean {
 
 /** The stored form of a key: HMAC-SHA-256 with the server's pepper, hex. */
 export function hashApiKey(pepper: string, key: string): string {
-  return createHmac('sha256', pepper).update(key).digest('hex');
+  return createHmac('sha256', requireSecret('API_KEY_PEPPER', pepper)).update(key).digest('hex');
 }
 
 export interface ApiKeyIdentity {
@@ -54,6 +57,11 @@ export interface ApiKeyResolver {
   hash(key: string): string;
   /** The active key's identity, or null when unknown or revoked. */
   resolve(key: string): Promise<ApiKeyIdentity | null>;
+  /**
+   * Who a key was when this instance last resolved it, without a database lookup: only for
+   * choosing a rate-limit bucket before authentication, never to authorise (it may be revoked).
+   */
+  lastSeen(key: string): ApiKeyIdentity | undefined;
   /** Revokes a tenant's key on every instance; false when there is no such active key. */
   revoke(tenant: string, id: string): Promise<boolean>;
 }
@@ -63,13 +71,21 @@ export interface ApiKeyResolver {
  * instances) active keys are cached in-process and every revocation is broadcast to drop them.
  */
 export async function apiKeyResolver(db: Db, pepper: string, bus: Bus, cacheMs: number): Promise<ApiKeyResolver> {
+  requireSecret('API_KEY_PEPPER', pepper);
   const cache = new Map<string, { identity: ApiKeyIdentity; until: number }>();
+  const seen = new Map<string, ApiKeyIdentity>();
+  const remember = (hash: string, identity: ApiKeyIdentity) => {
+    seen.delete(hash);
+    seen.set(hash, identity);
+    if (seen.size > LAST_SEEN_MAX) seen.delete(seen.keys().next().value!);
+  };
   if (cacheMs > 0) {
     await bus.subscribe(REVOKED_CHANNEL, (hash) => cache.delete(hash));
     bus.onResync(() => cache.clear());
   }
   return {
     hash: (key) => hashApiKey(pepper, key),
+    lastSeen: (key) => seen.get(hashApiKey(pepper, key)),
     async resolve(key) {
       const hash = hashApiKey(pepper, key);
       const cached = cache.get(hash);
@@ -82,12 +98,14 @@ export async function apiKeyResolver(db: Db, pepper: string, bus: Bus, cacheMs: 
         .executeTakeFirst();
       if (!row) {
         cache.delete(hash);
+        seen.delete(hash);
         return null;
       }
       if (!row.last_used_at || row.last_used_at.getTime() < Date.now() - TOUCH_EVERY_MS) {
         await db.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
       }
       const identity = { id: row.id, tenant: row.tenant_id, scopes: row.scopes as Scope[] };
+      remember(hash, identity);
       if (cacheMs > 0) cache.set(hash, { identity, until: Date.now() + cacheMs });
       return identity;
     },
@@ -102,6 +120,7 @@ export async function apiKeyResolver(db: Db, pepper: string, bus: Bus, cacheMs: 
         .executeTakeFirst();
       if (!row) return false;
       cache.delete(row.key_hash);
+      seen.delete(row.key_hash);
       await bus.publish(REVOKED_CHANNEL, row.key_hash);
       return true;
     },

@@ -4,7 +4,7 @@ import { Networks } from '@stellar/stellar-sdk';
 import { localSecret } from '../../platform/secrets.ts';
 import { createTokenVerifier } from '../../platform/token-verifier.ts';
 import { InvalidToken } from '../../platform/tokens.ts';
-import { apiKeyResolver, isApiKey, type ApiKeyResolver } from '../auth/api-keys.ts';
+import { apiKeyResolver, isApiKey, type ApiKeyIdentity, type ApiKeyResolver } from '../auth/api-keys.ts';
 import { apiKeyPrincipal, tokenPrincipal, type Principal } from '../auth/principal.ts';
 import { ApiError } from '../errors.ts';
 
@@ -13,6 +13,10 @@ declare module 'fastify' {
     principal: Principal | null;
     /** Why the credential sent was refused (raised by routes whose policy is not public). */
     authError: ApiError | null;
+    /** An API key sent, not looked up yet (the `resolve-api-keys` hook does, after rate limiting). */
+    pendingApiKey: string | null;
+    /** Who `pendingApiKey` was when this instance last resolved it: its rate-limit bucket. */
+    claimedApiKey: ApiKeyIdentity | null;
   }
   interface FastifyInstance {
     apiKeys: ApiKeyResolver;
@@ -20,6 +24,8 @@ declare module 'fastify' {
     apiKeysLive: boolean;
   }
 }
+
+const INVALID_API_KEY = new ApiError(401, 'AUTH.INVALID_API_KEY', 'unknown or revoked API key');
 
 /** API keys are cached this long per instance, only when Redis pub/sub can revoke them everywhere. */
 const API_KEY_CACHE_MS = 30_000;
@@ -42,6 +48,11 @@ function credentialOf(request: FastifyRequest): string | null {
 }
 
 /**
+ * Identification in two steps so that rate limiting runs between them: this plugin's onRequest
+ * hook verifies JWTs (CPU only, remembered until exp) and only marks an API key as pending;
+ * `resolveApiKeys`, registered after the rate limiter, looks pending keys up in PostgreSQL. A
+ * flood of made-up keys so spends the client's budget, not a SELECT each, once over it.
+ *
  * Authentication: `Authorization: Bearer <JWT>` (HS256, JWT_SECRET; SEP-10 login issues the same
  * tokens; a verified token is remembered until its exp, see platform/token-verifier.ts) or an API
  * key as `Bearer sk_…` / `X-API-Key: sk_…`, looked up by HMAC in PostgreSQL.
@@ -60,6 +71,8 @@ export default fp(
     const tokens = createTokenVerifier(app.services.jwtSecret);
     app.decorateRequest('principal', null);
     app.decorateRequest('authError', null);
+    app.decorateRequest('pendingApiKey', null);
+    app.decorateRequest('claimedApiKey', null);
 
     app.addHook('onRequest', async (request) => {
       const credential = credentialOf(request);
@@ -67,9 +80,10 @@ export default fp(
       if (credential === '') {
         request.authError = new ApiError(401, 'AUTH.MISSING_TOKEN', 'send Authorization: Bearer <token>');
       } else if (credential.startsWith('sk_')) {
-        const key = isApiKey(credential) ? await app.apiKeys.resolve(credential) : null;
-        if (key) request.principal = apiKeyPrincipal(key);
-        else request.authError = new ApiError(401, 'AUTH.INVALID_API_KEY', 'unknown or revoked API key');
+        if (isApiKey(credential)) {
+          request.pendingApiKey = credential;
+          request.claimedApiKey = app.apiKeys.lastSeen(credential) ?? null;
+        } else request.authError = INVALID_API_KEY;
       } else {
         try {
           const claims = await tokens.verify(credential);
@@ -83,4 +97,23 @@ export default fp(
     });
   },
   { name: 'auth', dependencies: ['services', 'redis'] },
+);
+
+/**
+ * Looks up the API key `auth` left pending (HMAC + SELECT): a root onRequest hook registered after
+ * the rate limiter, so refused requests never reach it; routes' own hooks (the route policy check)
+ * run after it.
+ */
+export const resolveApiKeys = fp(
+  async (app) => {
+    app.addHook('onRequest', async (request) => {
+      const credential = request.pendingApiKey;
+      if (!credential) return;
+      request.pendingApiKey = null;
+      const key = await app.apiKeys.resolve(credential);
+      if (key) request.principal = apiKeyPrincipal(key);
+      else request.authError = INVALID_API_KEY;
+    });
+  },
+  { name: 'resolve-api-keys', dependencies: ['auth', 'rate-limit'] },
 );

@@ -13,7 +13,6 @@ declare module 'fastify' {
 }
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const KEPT_FOR = '24 hours';
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -60,7 +59,8 @@ export function notStarted(statusCode: number, payload: string): boolean {
 /**
  * Idempotency-Key on writes, with Stripe's semantics: the first response of a request that began
  * executing (status and body, errors and 500s included) is stored; the same key and body within
- * 24 h get it again (`Idempotent-Replayed: true`); the same key with another body is 422
+ * IDEMPOTENCY_RETENTION_HOURS (24 h; past it `runIdempotencySweeper` deletes the record) get it
+ * again (`Idempotent-Replayed: true`); the same key with another body is 422
  * IDEMPOTENCY.KEY_REUSED; a retry while the first is still running is 409 IDEMPOTENCY.IN_PROGRESS.
  * The key is claimed in preHandler, after auth, rate limiting and schema validation, so their
  * refusals store nothing; a claimed request whose answer is `notStarted` releases the claim
@@ -74,7 +74,8 @@ export function notStarted(statusCode: number, payload: string): boolean {
  */
 export default fp(
   async (app) => {
-    const { REQUEST_DEADLINE_MS, DEPENDENCY_RETRY_AFTER_SECONDS } = app.services.config;
+    const { REQUEST_DEADLINE_MS, DEPENDENCY_RETRY_AFTER_SECONDS, IDEMPOTENCY_RETENTION_HOURS } = app.services.config;
+    const keptFor = `${IDEMPOTENCY_RETENTION_HOURS} hours`;
     const lease = `${2 * REQUEST_DEADLINE_MS} milliseconds`;
     app.decorateRequest('idempotency', null);
 
@@ -94,7 +95,7 @@ export default fp(
               correlation_id = case when idempotency_keys.status_code is null and idempotency_keys.request_hash = excluded.request_hash
                                     then coalesce(idempotency_keys.correlation_id, excluded.correlation_id)
                                     else excluded.correlation_id end
-          where idempotency_keys.created_at < now() - ${KEPT_FOR}::interval
+          where idempotency_keys.created_at < now() - ${keptFor}::interval
              or (idempotency_keys.status_code is null and idempotency_keys.created_at < now() - ${lease}::interval
                  and idempotency_keys.request_hash = excluded.request_hash)
         returning correlation_id`.execute(db);

@@ -56,8 +56,17 @@ const sep10: FastifyPluginAsyncZod = async (app) => {
   app.options('/.well-known/stellar.toml', { config: open, schema: { hide: true } }, preflight('GET'));
   app.options('/v1/auth', { config: open, schema: { hide: true } }, preflight('GET, POST'));
 
+  // Challenges cost a signature and a stored row: a budget per client IP and per account of their own.
+  const account = (request: FastifyRequest) => {
+    const value = (request.query as { account?: unknown } | undefined)?.account;
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  };
   app.get('/v1/auth', {
     config: open,
+    onRequest: [
+      app.budget('sep10-challenges-ip', config.SEP10_CHALLENGES_PER_MINUTE_IP, (request) => request.ip),
+      app.budget('sep10-challenges-account', config.SEP10_CHALLENGES_PER_MINUTE_ACCOUNT, account),
+    ],
     schema: { tags: ['auth'], querystring: ChallengeQuery, response: { 200: Challenge, ...errorResponses } },
   }, async (request, reply) => {
     const { account, memo, home_domain, client_domain } = request.query;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
+import { runIdempotencySweeper } from '../../api/idempotency-retention.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { allProjectors } from '../../projections/registry.ts';
 import { runProjections } from '../../projections/startup.ts';
@@ -42,6 +43,7 @@ export const serve: CliCommand = {
   usage: `substream serve [--no-projectors] [--port N]
 
   --no-projectors  serve only (no projectors, no expiry sweeper); run \`substream project\` elsewhere
+                   (the Idempotency-Key sweeper runs either way)
   --port N         listen port (default PORT, 3000)
 
 With no DATABASE_URL it starts the embedded PostgreSQL in DATA_DIR (./.substream).
@@ -64,6 +66,10 @@ Stops cleanly on SIGINT/SIGTERM.`,
       runtime = await starting('opening the database', openRuntime(config, logger));
       const eventStore = createPostgresEventStore(runtime.apiDb);
       app = await starting('building the API', buildApp({ services: { config, db: runtime.apiDb, eventStore, jwtSecret: runtime.jwtSecret } }));
+      const sweeping = new AbortController();
+      stopBeforeClosing(app, sweeping, runIdempotencySweeper(runtime.apiDb, {
+        retentionHours: config.IDEMPOTENCY_RETENTION_HOURS, intervalMs: config.IDEMPOTENCY_SWEEP_SECONDS * 1000, signal: sweeping.signal, logger,
+      }));
       // Rejects if the projectors fail to start (before or after `listen`); never settles otherwise.
       const failures: Promise<never>[] = [];
       if (config.PROJECTORS && !values['no-projectors']) {

@@ -62,6 +62,7 @@ t.test('per principal, per API key, and per-tenant overrides', async (t) => {
 
   const created = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: { authorization: tenant }, payload: { name: 'k', scopes: ['subscriptions:read'] } });
   const key = `Bearer ${created.json().key}`;
+  t.equal((await me(app, key)).statusCode, 200, 'first use: a key this instance never resolved counts on the client IP (limiting runs before the lookup)');
   const viaKey = await me(app, key);
   t.equal(viaKey.statusCode, 200);
   t.equal(viaKey.headers['ratelimit-limit'], '10', 'a key of the tenant gets its override');

@@ -26,13 +26,55 @@ const compose = parse(read('docker-compose.yml'), { merge: true }) as { services
 const services = compose.services;
 const commandTable = cliCommandNames();
 
-/** Compose's `${NAME}`, `${NAME:-default}` and `${NAME-default}` with an empty shell environment. */
-function interpolate(value: string, env: Record<string, string> = {}): string {
-  return value.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_m, name: string, fallback?: string) => env[name] || fallback || '');
+/** The secrets an operator puts in `.env`: compose must refuse to start without them. */
+const OPERATOR_SECRETS: Record<string, string> = {
+  JWT_SECRET: 'operator-jwt-secret-at-least-32-characters',
+  API_KEY_PEPPER: 'operator-api-key-pepper-at-least-32-chars',
+  SEP10_SIGNING_SECRET: 'SABQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGC45',
+  POSTGRES_PASSWORD: 'operator-database-password',
+};
+
+/**
+ * Compose's `${NAME}`, `${NAME:-default}`, `${NAME-default}` and `${NAME:?message}` (which fails
+ * when NAME is unset or empty), with the operator's `.env` unless told otherwise.
+ */
+function interpolate(value: string, env: Record<string, string> = OPERATOR_SECRETS): string {
+  return value.replace(/\$\{(\w+)(?:(:?-)([^}]*)|:\?([^}]*))?\}/g, (_m, name: string, dash?: string, fallback?: string, required?: string) => {
+    if (required !== undefined && !env[name]) throw new Error(`${name}: ${required}`);
+    return env[name] || (dash ? fallback ?? '' : '');
+  });
 }
 
+/** What the image sets (Dockerfile ENV) under what compose sets. */
+const IMAGE_ENV = { NODE_ENV: 'production' };
+
 t.test('the compose file has the infrastructure and the four SubStream services', async (t) => {
-  for (const name of ['postgres', 'kurrentdb', 'redis', 'kafka', 'minio', 'api', 'indexer', 'projector', 'relay']) t.ok(services[name], name);
+  for (const name of ['postgres', 'redis', 'kafka', 'api', 'indexer', 'projector', 'relay']) t.ok(services[name], name);
+});
+
+t.test('compose runs nothing that no service uses', async (t) => {
+  const substream = ['api', 'indexer', 'projector', 'relay'];
+  const used = new Set(substream.flatMap((name) => Object.keys(services[name]!.depends_on ?? {})));
+  for (const name of Object.keys(services)) if (!substream.includes(name)) t.ok(used.has(name), `${name} is a dependency of a SubStream service`);
+});
+
+t.test('compose has no public default secret: an unset one stops `docker compose up`', async (t) => {
+  const text = read('docker-compose.yml');
+  for (const name of Object.keys(OPERATOR_SECRETS)) {
+    t.notMatch(text, new RegExp(`\\$\\{${name}:?-`), `${name} has no default value`);
+    const refused = Object.fromEntries(Object.entries(OPERATOR_SECRETS).filter(([key]) => key !== name));
+    t.throws(() => Object.values(services.api!.environment!).forEach((v) => interpolate(String(v), refused)), new RegExp(name), `${name} unset is refused`);
+  }
+});
+
+t.test('DATA_DIR is a named volume in every SubStream service: recreating a container keeps its secrets', async (t) => {
+  const raw = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, { volumes?: string[] }>; volumes?: Record<string, unknown> };
+  for (const name of ['api', 'indexer', 'projector', 'relay']) {
+    const dataDir = services[name]!.environment!.DATA_DIR!;
+    const mount = (raw.services[name]!.volumes ?? []).map((v) => v.split(':')).find(([, target]) => target === dataDir);
+    t.ok(mount, `${name} mounts a volume at ${dataDir}`);
+    t.ok(mount && raw.volumes && mount[0]! in raw.volumes, `${name}: ${mount?.[0]} is a named volume`);
+  }
 });
 
 t.test('every depends_on names a service of the file', async (t) => {
@@ -46,7 +88,7 @@ for (const [name, command] of [['api', 'serve'], ['indexer', 'index'], ['project
     const service = services[name]!;
     const environment = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
     for (const key of Object.keys(environment)) t.ok(CONFIG_VARIABLES.includes(key), `${key} is a variable of platform/config.ts`);
-    const config = loadConfig(environment);
+    const config = loadConfig({ ...IMAGE_ENV, ...environment });
     t.ok(config.DATABASE_URL, 'DATABASE_URL is set: no embedded PostgreSQL in a container');
     for (const url of [config.DATABASE_URL, config.REDIS_URL, config.EVENTSTORE_URL]) {
       if (url) t.ok(services[new URL(url).hostname], `${url} reaches a compose service`);
@@ -62,7 +104,7 @@ for (const [name, command] of [['api', 'serve'], ['indexer', 'index'], ['project
 t.test('relay: publishes to the kafka service, which it waits for', async (t) => {
   const relay = services.relay!;
   const environment = Object.fromEntries(Object.entries(relay.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
-  const config = loadConfig(environment);
+  const config = loadConfig({ ...IMAGE_ENV, ...environment });
   t.ok(config.KAFKA_BROKERS?.length, 'KAFKA_BROKERS is set');
   for (const broker of config.KAFKA_BROKERS ?? []) t.ok(services[broker.split(':')[0]!], `${broker} reaches a compose service`);
   t.equal(config.KAFKA_BROKERS?.[0], `kafka:${/PLAINTEXT:\/\/:(\d+)/.exec(services.kafka!.environment!.KAFKA_LISTENERS!)?.[1]}`, 'the broker port is the kafka listener');
@@ -71,8 +113,8 @@ t.test('relay: publishes to the kafka service, which it waits for', async (t) =>
 });
 
 t.test('a shell override of a variable reaches the config', async (t) => {
-  const env = Object.fromEntries(Object.entries(services.api!.environment!).map(([k, v]) => [k, interpolate(String(v), { LOG_LEVEL: 'debug' })]));
-  t.equal(loadConfig(env).LOG_LEVEL, 'debug');
+  const env = Object.fromEntries(Object.entries(services.api!.environment!).map(([k, v]) => [k, interpolate(String(v), { ...OPERATOR_SECRETS, LOG_LEVEL: 'debug' })]));
+  t.equal(loadConfig({ ...IMAGE_ENV, ...env }).LOG_LEVEL, 'debug');
 });
 
 /** Instructions of each stage: `{ stage, instruction, args }`, line continuations joined. */

@@ -44,3 +44,27 @@ t.test('KAFKA_BROKERS is a comma list of host:port; unset leaves the relay off',
   t.throws(() => loadConfig({ KAFKA_BROKERS: ',' }), /KAFKA_BROKERS: must be a comma list/);
   t.throws(() => loadConfig({ KAFKA_TOPIC_PREFIX: 'bad prefix/' }), /KAFKA_TOPIC_PREFIX/);
 });
+
+t.test('NODE_ENV=production refuses to start without the secrets every instance must share', async (t) => {
+  const secrets = {
+    JWT_SECRET: 'j'.repeat(40),
+    API_KEY_PEPPER: 'p'.repeat(40),
+    SEP10_SIGNING_SECRET: 'SABQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGC45',
+  };
+  const error = (() => {
+    try {
+      loadConfig({ NODE_ENV: 'production' });
+    } catch (e) {
+      return e;
+    }
+  })();
+  t.type(error, ConfigError, 'no secrets at all');
+  for (const name of Object.keys(secrets)) t.match((error as Error).message, new RegExp(`${name}: required when NODE_ENV=production`), name);
+  for (const name of Object.keys(secrets)) {
+    const without = { ...secrets, NODE_ENV: 'production', [name]: '' };
+    t.throws(() => loadConfig(without), new RegExp(`${name}: required`), `only ${name} missing (empty counts as unset)`);
+  }
+  t.equal(loadConfig({ ...secrets, NODE_ENV: 'production' }).NODE_ENV, 'production', 'all three set: starts');
+  t.doesNotThrow(() => loadConfig({ NODE_ENV: 'development' }), 'outside production the secrets may be generated in DATA_DIR');
+  t.doesNotThrow(() => loadConfig({}), 'NODE_ENV unset: development');
+});

@@ -55,6 +55,7 @@ t.test('policy halt (money): the projector stops at the event, reports it, the o
 
   await appendToStreams(db, [{ streamId: `creator-${creator}`, events: [creatorEvent('CreatorRegistered', creator, { displayName: 'Carol', registeredAt: at(0) })] }]);
   t.ok(await eventually(async () => (await projectionStatus(db)).some((s) => s.name === 'creators' && s.eventsProcessed === 1)), 'the other projector keeps running');
+  await app.readiness.refresh(); // /ready answers from the monitor's last check
   const ready = await app.inject({ method: 'GET', url: '/ready' });
   t.equal(ready.statusCode, 200, 'one read model halted is not this instance unable to serve');
   t.match(ready.json().projections.find((p: { name: string }) => p.name === 'subscriptions'), { state: 'failed', haltedAt: { position, type: 'SubscriptionActivated' }, parked: 0 });
@@ -115,6 +116,7 @@ t.test('policy park (no money): the projector sets the event aside and goes on; 
   t.match(status, { state: 'live', haltedAt: null, parked: 1, eventsProcessed: 1 });
   const [parked] = await openDeadLetters(db);
   t.match(parked, { projector: 'creators', status: 'parked', type: 'CreatorRegistered', streamId: 'creator-broken', error: /creators: cannot apply CreatorRegistered .*\(stream creator-broken@0, position \d+\/\d+\): event has no creator/ });
+  await app.readiness.refresh(); // /ready answers from the monitor's last check
   const ready = await app.inject({ method: 'GET', url: '/ready' });
   t.match([ready.statusCode, ready.json().projections[0].parked], [200, 1]);
 
