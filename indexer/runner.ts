@@ -17,6 +17,7 @@ export interface RunStats {
   appended: number;
   duplicates: number;
   malformed: number;
+  /** Events per first topic: the first `TOPICS_KEPT` topics seen, every later one under `(other)`. */
   byTopic: Record<string, number>;
   malformedByReason: Record<string, number>;
   /** The first malformed events, with their identity. */
@@ -46,8 +47,16 @@ export interface RunOptions {
 
 const MAX_EVENTS_PER_CALL = 5_000;
 
+/** Distinct topics `RunStats.byTopic` counts by name: topics are contract-chosen, a follow run sees no end of them. */
+export const TOPICS_KEPT = 100;
+
+function countTopic(byTopic: Record<string, number>, topic: string): void {
+  const key = Object.hasOwn(byTopic, topic) || Object.keys(byTopic).length < TOPICS_KEPT ? topic : '(other)';
+  byTopic[key] = (byTopic[key] ?? 0) + 1;
+}
+
 function emptyStats(): RunStats {
-  return { ledgers: 0, transactions: 0, events: 0, appended: 0, duplicates: 0, malformed: 0, byTopic: {}, malformedByReason: {}, malformedSamples: [], lastLedger: null };
+  return { ledgers: 0, transactions: 0, events: 0, appended: 0, duplicates: 0, malformed: 0, byTopic: Object.create(null) as Record<string, number>, malformedByReason: {}, malformedSamples: [], lastLedger: null };
 }
 
 function groupByStream(entries: { streamId: string; event: NewEvent }[]): StreamAppend[][] {
@@ -130,7 +139,7 @@ export async function runIndexer(db: Db | null, options: RunOptions): Promise<Ru
       if (event.stage === 'operation') {
         stats.events++;
         const topic = firstTopic(event) ?? '(none)';
-        stats.byTopic[topic] = (stats.byTopic[topic] ?? 0) + 1;
+        countTopic(stats.byTopic, topic);
       }
       const decoded = decodeEvent(event, options.decode);
       if (decoded.malformed) onMalformed(decoded.malformed, event);

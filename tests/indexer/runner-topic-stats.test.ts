@@ -19,3 +19,10 @@ t.test('RunStats.byTopic stays bounded when every event has a topic of its own (
   t.equal(stats.byTopic.topic_0, 2, 'a topic kept is counted exactly, also after the cap is reached');
   t.ok((stats.byTopic['(other)'] ?? 0) >= 4_900, 'the rest are counted under "(other)"');
 });
+
+t.test('topics named like Object.prototype members are counted as plain keys', async (t) => {
+  const token = contract('proto-token');
+  const events = ['constructor', '__proto__', 'toString', '__proto__'].map((name, i) => rawEvent(token, [sym(name)], i128(1), { ledger: 1_000 + i }));
+  const stats = await runIndexer(null, { job: 'proto', source: memorySource(events, { latest: 1_003 }), from: 1_000, to: 1_003, decode, dryRun: true });
+  t.same(Object.entries(stats.byTopic).sort(), [['__proto__', 2], ['constructor', 1], ['toString', 1]]);
+});
