@@ -1,0 +1,39 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { writeEventsJsonArray, writeTransactionsJsonArray } from '../../../bench/support/json-archives.ts';
+
+t.setTimeout(600_000);
+
+/** Archive size in MB: ARCHIVE_MEMORY_MB (e.g. 700, past V8's ~512 MB string limit), default 64. */
+const MEGABYTES = Number(process.env.ARCHIVE_MEMORY_MB ?? 64);
+/** What reading may add to the process's peak RSS, whatever the archive's size. */
+const FLAT_MB = 100;
+
+const CHILD = new URL('../../../bench/support/replay-archive-child.ts', import.meta.url).pathname;
+
+async function replay(file: string): Promise<{ events: number; transactions: number; baselineRssMb: number; peakRssMb: number }> {
+  const { stdout } = await promisify(execFile)(process.execPath, [CHILD, file], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout) as { events: number; transactions: number; baselineRssMb: number; peakRssMb: number };
+}
+
+for (const [kind, generate] of [
+  ['getEvents items as one JSON array', writeEventsJsonArray],
+  ['getTransactions records as one JSON object', writeTransactionsJsonArray],
+] as const) {
+  t.test(`${kind}, ${MEGABYTES} MB: read as a stream, memory stays flat`, async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'substream-archive-memory-'));
+    t.teardown(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'archive.json');
+    const written = await generate(file, MEGABYTES);
+    const size = Math.round((await stat(file)).size / 1_000_000);
+    const result = await replay(file);
+    t.comment(`${kind}: ${size} MB file, peak RSS ${result.peakRssMb} MB (baseline ${result.baselineRssMb} MB)`);
+    if ('events' in written) t.equal(result.events, written.events, 'every event is read');
+    else t.equal(result.transactions, written.transactions, 'every transaction is read');
+    t.ok(result.peakRssMb - result.baselineRssMb < FLAT_MB, `reading adds ${result.peakRssMb - result.baselineRssMb} MB to peak RSS (bound ${FLAT_MB} MB) for a ${size} MB file`);
+  });
+}
