@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import t from 'tap';
 import { writeEventsJsonArray, writeTransactionsJsonArray } from '../../../bench/support/json-archives.ts';
+import { replayArchiveInChild } from '../../../bench/support/replay-archive.ts';
 
 t.setTimeout(600_000);
 
@@ -18,13 +17,6 @@ const HEAP_CAP_MB = 96;
 /** What reading may add to the process's peak RSS (garbage the collector has not returned yet included). */
 const FLAT_MB = 250;
 
-const CHILD = new URL('../../../bench/support/replay-archive-child.ts', import.meta.url).pathname;
-
-async function replay(file: string): Promise<{ events: number; transactions: number; baselineRssMb: number; peakRssMb: number }> {
-  const { stdout } = await promisify(execFile)(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, CHILD, file], { maxBuffer: 1 << 20 });
-  return JSON.parse(stdout) as { events: number; transactions: number; baselineRssMb: number; peakRssMb: number };
-}
-
 for (const [kind, generate] of [
   ['getEvents items as one JSON array', writeEventsJsonArray],
   ['getTransactions records as one JSON object', writeTransactionsJsonArray],
@@ -35,7 +27,7 @@ for (const [kind, generate] of [
     const file = join(dir, 'archive.json');
     const written = await generate(file, MEGABYTES);
     const size = Math.round((await stat(file)).size / 1_000_000);
-    const result = await replay(file).catch((error: Error & { stderr?: string }) => {
+    const result = await replayArchiveInChild(file, HEAP_CAP_MB).catch((error: Error & { stderr?: string }) => {
       t.fail(`the reader died under a ${HEAP_CAP_MB} MB heap cap: ${(error.stderr ?? error.message).split('\n').find((l) => /heap|memory/i.test(l)) ?? error.message}`);
       return null;
     });
