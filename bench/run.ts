@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   eventstore: () => import('./eventstore.ts'),
   datalake: () => import('./datalake.ts'),
   indexer: () => import('./indexer.ts'),
+  'archive-memory': () => import('./archive-memory.ts'),
   projections: () => import('./projections.ts'),
   'live-feed': () => import('./live-feed.ts'),
   analytics: () => import('./analytics.ts'),

@@ -17,6 +17,7 @@ export interface RunStats {
   appended: number;
   duplicates: number;
   malformed: number;
+  /** Events per first topic: the first `TOPICS_KEPT` topics seen, every later one under `(other)`. */
   byTopic: Record<string, number>;
   malformedByReason: Record<string, number>;
   /** The first malformed events, with their identity. */
@@ -41,15 +42,56 @@ export interface RunOptions {
   onAppended?: AppendObserver;
   /** Called after every batch with the running totals. */
   onProgress?: (stats: RunStats, batch: LedgerBatch) => void;
+  /**
+   * A batch holding more decoded appends than this is written in several transactions, each ending
+   * at a ledger boundary with its own checkpoint (default 20,000): a 10,000-ledger window never
+   * becomes one huge transaction.
+   */
+  maxEventsPerTransaction?: number;
   /** Follow mode polling: first delay and cap of the exponential backoff while the tip does not move. */
   pollMs?: number;
   maxPollMs?: number;
 }
 
 const MAX_EVENTS_PER_CALL = 5_000;
+const MAX_EVENTS_PER_TRANSACTION = 20_000;
+
+type Entry = { streamId: string; event: NewEvent };
+
+/**
+ * Cuts a decoded batch into pieces of about `limit` appends, each ending at a ledger boundary
+ * (a ledger is never split); the last piece keeps the batch's cursor and transaction count.
+ */
+function piecesOf(batch: LedgerBatch, decoded: { ledger: number; entries: Entry[] }[], limit: number): { batch: LedgerBatch; entries: Entry[] }[] {
+  const pieces: { batch: LedgerBatch; entries: Entry[] }[] = [];
+  let from = batch.fromLedger;
+  let events: RawContractEvent[] = [];
+  let entries: Entry[] = [];
+  decoded.forEach((d, i) => {
+    events.push(batch.events[i]!);
+    for (const entry of d.entries) entries.push(entry);
+    const nextLedger = decoded[i + 1]?.ledger;
+    if (entries.length >= limit && nextLedger !== undefined && nextLedger > d.ledger) {
+      pieces.push({ batch: { fromLedger: from, toLedger: d.ledger, transactions: 0, events }, entries });
+      from = d.ledger + 1;
+      events = [];
+      entries = [];
+    }
+  });
+  pieces.push({ batch: { ...batch, fromLedger: from, events }, entries });
+  return pieces;
+}
+
+/** Distinct topics `RunStats.byTopic` counts by name: topics are contract-chosen, a follow run sees no end of them. */
+export const TOPICS_KEPT = 100;
+
+function countTopic(byTopic: Record<string, number>, topic: string): void {
+  const key = Object.hasOwn(byTopic, topic) || Object.keys(byTopic).length < TOPICS_KEPT ? topic : '(other)';
+  byTopic[key] = (byTopic[key] ?? 0) + 1;
+}
 
 function emptyStats(): RunStats {
-  return { ledgers: 0, transactions: 0, events: 0, appended: 0, duplicates: 0, malformed: 0, byTopic: {}, malformedByReason: {}, malformedSamples: [], pollFailures: 0, lastLedger: null };
+  return { ledgers: 0, transactions: 0, events: 0, appended: 0, duplicates: 0, malformed: 0, byTopic: Object.create(null) as Record<string, number>, malformedByReason: {}, malformedSamples: [], pollFailures: 0, lastLedger: null };
 }
 
 function groupByStream(entries: { streamId: string; event: NewEvent }[]): StreamAppend[][] {
@@ -93,7 +135,7 @@ export async function runIndexer(db: Db | null, options: RunOptions): Promise<Ru
   let expected = next;
   let pending: Promise<void> = Promise.resolve();
 
-  const write = async (batch: LedgerBatch, entries: { streamId: string; event: NewEvent }[]) => {
+  const write = async (batch: LedgerBatch, entries: Entry[]) => {
     if (dryRun) return;
     const results: AppendResult[] = [];
     await db.transaction().execute(async (trx) => {
@@ -125,29 +167,30 @@ export async function runIndexer(db: Db | null, options: RunOptions): Promise<Ru
 
   const handle = async (batch: LedgerBatch) => {
     if (batch.fromLedger > expected) throw new Error(`source ${source.name} skipped ledgers ${expected}-${batch.fromLedger - 1}`);
-    const counted = batch.toLedger - Math.max(batch.fromLedger, expected) + 1;
-    expected = Math.max(expected, batch.toLedger + 1);
-    const entries: { streamId: string; event: NewEvent }[] = [];
+    const decoded: { ledger: number; entries: Entry[] }[] = [];
     for (const event of batch.events) {
       if (event.stage === 'operation') {
         stats.events++;
-        const topic = firstTopic(event) ?? '(none)';
-        stats.byTopic[topic] = (stats.byTopic[topic] ?? 0) + 1;
+        countTopic(stats.byTopic, firstTopic(event) ?? '(none)');
       }
-      const decoded = decodeEvent(event, options.decode);
-      if (decoded.malformed) onMalformed(decoded.malformed, event);
-      for (const entry of decoded.appends) entries.push(entry);
+      const result = decodeEvent(event, options.decode);
+      if (result.malformed) onMalformed(result.malformed, event);
+      decoded.push({ ledger: event.ledger, entries: result.appends });
     }
-    await pending;
-    pending = write(batch, entries).then(() => {
-      stats.ledgers += Math.max(0, counted);
-      stats.transactions += batch.transactions;
-      stats.lastLedger = batch.toLedger;
-      next = batch.toLedger + 1;
-      options.onProgress?.(stats, batch);
-    });
-    // Keep the next decode overlapping this write, but never let a failure go unobserved.
-    pending.catch(() => undefined);
+    for (const piece of piecesOf(batch, decoded, options.maxEventsPerTransaction ?? MAX_EVENTS_PER_TRANSACTION)) {
+      const counted = piece.batch.toLedger - Math.max(piece.batch.fromLedger, expected) + 1;
+      expected = Math.max(expected, piece.batch.toLedger + 1);
+      await pending;
+      pending = write(piece.batch, piece.entries).then(() => {
+        stats.ledgers += Math.max(0, counted);
+        stats.transactions += piece.batch.transactions;
+        stats.lastLedger = piece.batch.toLedger;
+        next = piece.batch.toLedger + 1;
+        options.onProgress?.(stats, piece.batch);
+      });
+      // Keep the next decode overlapping this write, but never let a failure go unobserved.
+      pending.catch(() => undefined);
+    }
   };
 
   const readRange = async (from: number, to: number) => {

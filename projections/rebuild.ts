@@ -68,7 +68,7 @@ class SchemaDrift extends Error {
 
 /**
  * Resumes the rebuild when its checkpoint is at the code's version and every `__next` table is
- * there with the live table's columns and indexes; otherwise starts it over (saying why, for a
+ * there with the live table's catalogue (projections/schema-drift.ts); otherwise starts it over (saying why, for a
  * schema change): fresh `__next` clones and a checkpoint at position 0, in one transaction.
  * Returns whether it resumed.
  */
@@ -128,7 +128,8 @@ async function lockTables(trx: Transaction<Database>, tables: readonly string[])
  * `<table>__next` → `<table>` (indexes and constraints keep their names) and hands the rebuild's
  * position and the code's version to the live checkpoint; then the old tables are dropped.
  * Interrupted (signal, SIGKILL), it resumes from its checkpoint on the next run. A live table whose
- * columns or indexes changed since the clone (a migration) starts it over, on resuming or at the
+ * catalogue (columns, constraints, indexes, RLS flags, policies, grants, triggers) changed since
+ * the clone (a migration) starts it over, on resuming or at the
  * swap (which checks again under the table locks), rather than swapping the change away. One rebuild of a
  * projector at a time: a second one throws `RebuildInProgress` before touching anything
  * (projections/rebuild-lock.ts).

@@ -1,18 +1,6 @@
-import { sql } from 'kysely';
 import { indexesOf } from './swap-tables.ts';
+import { columnsOf, constraintsOf, grantsOf, policiesOf, rowSecurityOf, triggersOf } from './table-catalogue.ts';
 import type { Conn } from './types.ts';
-
-/** Each column of `table` in order, as `name type [not null] [default …]`. */
-async function columnsOf(conn: Conn, table: string): Promise<string[]> {
-  const { rows } = await sql<{ column: string }>`
-    select quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
-      || case when a.attnotnull then ' not null' else '' end
-      || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') as column
-    from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-    where a.attrelid = ${table}::regclass and a.attnum > 0 and not a.attisdropped
-    order by a.attnum`.execute(conn);
-  return rows.map((r) => r.column);
-}
 
 /** What `a` holds more of than `b` (a multiset difference). */
 function minus(a: readonly string[], b: readonly string[]): string[] {
@@ -26,21 +14,40 @@ function minus(a: readonly string[], b: readonly string[]): string[] {
 }
 
 /**
- * How the columns (name, type, nullability, default, order) and index shapes of a rebuild's `next`
- * table differ from the live table it was cloned from, or null when they match: a migration that
- * ran after the clone, which a swap would silently undo.
+ * Everything projections/clone-table.ts copies from a table, as `kind "description"` lines that
+ * are equal for the live table and a faithful clone (names that the swap hands over left out).
+ */
+async function catalogueOf(conn: Conn, table: string): Promise<{ columns: string[]; entries: string[] }> {
+  const columns = await columnsOf(conn, table);
+  const security = await rowSecurityOf(conn, table);
+  const entries = [
+    ...columns.map((c) => `column "${c}"`),
+    ...(await constraintsOf(conn, table)).map((c) => `constraint "${c}"`),
+    ...(await indexesOf(conn, table)).map((i) => `index "${i.shape}"`),
+    `row level security "${security.enabled ? 'enabled' : 'disabled'}"`,
+    `row level security "${security.forced ? 'forced' : 'not forced'}"`,
+    ...(await policiesOf(conn, table)).map((p) =>
+      `policy "${p.name} as ${p.permissive ? 'permissive' : 'restrictive'} for ${p.cmd} to ${p.roles} using (${p.using ?? ''}) with check (${p.check ?? ''})"`),
+    ...(await grantsOf(conn, table)).map((g) => `grant "${g.privilege} to ${g.grantee}${g.grantable ? ' with grant option' : ''}"`),
+    ...(await triggersOf(conn, table)).map((t) => `trigger "${t.def.replace(` ON ${t.qualified} `, ' ON ')}"`),
+  ];
+  return { columns, entries };
+}
+
+/**
+ * How a rebuild's `next` table differs from the live table it was cloned from, or null when they
+ * match: a migration that ran after the clone, which a swap would silently undo. Compares all that
+ * the clone copies: columns (name, type, nullability, default, order), constraints, index shapes,
+ * the row-level security flags, policies, grants and triggers.
  *
- * @example const drift = await schemaDrift(trx, 'creators', 'creators__next'); // 'creators: column "verified boolean not null default false" only in creators'
+ * @example const drift = await schemaDrift(trx, 'creators', 'creators__next'); // 'creators: policy "creators_directory as permissive for select to public using (true) with check ()" only in creators__next'
  */
 export async function schemaDrift(conn: Conn, live: string, next: string): Promise<string | null> {
-  const [liveColumns, nextColumns] = [await columnsOf(conn, live), await columnsOf(conn, next)];
-  const [liveIndexes, nextIndexes] = [(await indexesOf(conn, live)).map((i) => i.shape), (await indexesOf(conn, next)).map((i) => i.shape)];
+  const [a, b] = [await catalogueOf(conn, live), await catalogueOf(conn, next)];
   const differences = [
-    ...minus(liveColumns, nextColumns).map((c) => `column "${c}" only in ${live}`),
-    ...minus(nextColumns, liveColumns).map((c) => `column "${c}" only in ${next}`),
-    ...minus(liveIndexes, nextIndexes).map((i) => `index "${i}" only in ${live}`),
-    ...minus(nextIndexes, liveIndexes).map((i) => `index "${i}" only in ${next}`),
+    ...minus(a.entries, b.entries).map((e) => `${e} only in ${live}`),
+    ...minus(b.entries, a.entries).map((e) => `${e} only in ${next}`),
   ];
-  if (differences.length === 0 && liveColumns.some((c, i) => c !== nextColumns[i])) differences.push(`columns of ${live} and ${next} are in another order`);
+  if (differences.length === 0 && a.columns.some((c, i) => c !== b.columns[i])) differences.push(`columns of ${live} and ${next} are in another order`);
   return differences.length > 0 ? `${live}: ${differences.join('; ')}` : null;
 }

@@ -1,6 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { archiveValues } from './archive-file.ts';
+import type { JsonPath } from './json-stream.ts';
 import { createRpcEventReader, type RpcEvent } from './rpc-event-id.ts';
 import { SourceUnavailable, type LedgerBatch, type LedgerRange, type LedgerSource, type RawContractEvent } from './types.ts';
 
@@ -15,37 +14,14 @@ function itemsOf(parsed: unknown): GetEventsItem[] {
   return o && typeof o === 'object' && 'id' in o ? [o as unknown as GetEventsItem] : [];
 }
 
+/** getEvents items: NDJSON lines or top-level array elements (items or whole responses), or `events[]` / `result.events[]` of one response. */
+const itemPaths = (p: JsonPath): boolean =>
+  (p.length === 1 && typeof p[0] === 'number') ||
+  (p.length === 2 && p[0] === 'events' && typeof p[1] === 'number') ||
+  (p.length === 3 && p[0] === 'result' && p[1] === 'events' && typeof p[2] === 'number');
+
 async function* lines(file: string): AsyncIterable<GetEventsItem> {
-  const head = await readHead(file, 1);
-  if (head.trimStart().startsWith('[') || (head.trimStart().startsWith('{') && !(await isNdjson(file)))) {
-    const all = itemsOf(JSON.parse(await readFile(file, 'utf8')));
-    yield* all.sort((a, b) => a.ledger - b.ledger);
-    return;
-  }
-  const rl = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-  for await (const line of rl) if (line.trim() !== '') yield* itemsOf(JSON.parse(line));
-}
-
-async function readHead(file: string, bytes: number): Promise<string> {
-  const fh = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
-    return buf.toString('utf8', 0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
-async function isNdjson(file: string): Promise<boolean> {
-  const head = await readHead(file, 1 << 16);
-  const first = head.split('\n')[0]!;
-  try {
-    JSON.parse(first);
-    return head.includes('\n') && head.slice(first.length).trim() !== '';
-  } catch {
-    return false;
-  }
+  for await (const { value } of archiveValues(file, itemPaths)) yield* itemsOf(value);
 }
 
 /** First and last ledger of an archive (scans it once). */
@@ -70,7 +46,8 @@ export interface EventsArchiveOptions {
 
 /**
  * A JSON or NDJSON archive of getEvents `events[]` items (or whole responses) as a LedgerSource,
- * for offline replay and tests. Items must be in ledger order (a JSON array is sorted first).
+ * for offline replay and tests, read as a stream (NDJSON line by line, JSON one array element at a
+ * time). Items must be in ledger order, as RPC returns them.
  *
  * @example for await (const batch of createEventsArchiveSource({ file }).read({ from: 1, to: 9 })) …
  */

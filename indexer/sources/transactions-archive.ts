@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { eventsFromTransactionRecord, type TransactionRecord } from '../meta/transaction-events.ts';
+import { archiveValues } from './archive-file.ts';
+import type { JsonPath } from './json-stream.ts';
 import { SourceUnavailable } from './types.ts';
 import type { LedgerBatch, LedgerRange, LedgerSource } from './types.ts';
 
@@ -17,16 +18,32 @@ export interface TransactionsArchiveOptions {
 /** Close time given to records without `createdAt`: the epoch, plainly a placeholder. */
 export const UNKNOWN_CLOSE_TIME = '1970-01-01T00:00:00Z';
 
-interface Archive {
-  records: TransactionRecord[];
+/** What one pass over the file learns: the ledgers it covers and the pseudo-ledger hint. */
+interface Scan {
+  from: number;
+  to: number;
+  records: number;
   pseudoLedgerHint?: number;
 }
 
+/** Records: NDJSON lines or top-level array elements, or `records[]` / `transactions[]` of one object; and that object's `source`. */
+const recordPaths = (p: JsonPath): boolean =>
+  (p.length === 1 && (typeof p[0] === 'number' || p[0] === 'source')) ||
+  (p.length === 2 && (p[0] === 'records' || p[0] === 'transactions') && typeof p[1] === 'number');
+
+async function* recordsOf(file: string, onSource?: (source: unknown) => void): AsyncIterable<TransactionRecord> {
+  for await (const { path, value } of archiveValues(file, recordPaths)) {
+    if (path[0] === 'source') onSource?.(value);
+    else yield value as TransactionRecord;
+  }
+}
+
 /**
- * Offline replay of recorded `getTransactions` records: one `LedgerBatch` per ledger present in
- * the file (ledger order, application order inside a ledger), `transactions` counted, events
- * decoded from `resultMetaXdr`. Ledgers of the range absent from the file are yielded empty so
- * the batches have no holes.
+ * Offline replay of recorded `getTransactions` records, read as a stream (NDJSON line by line, a
+ * JSON array one record at a time): one `LedgerBatch` per ledger present in the file (ledger
+ * order, application order inside a ledger), `transactions` counted, events decoded from
+ * `resultMetaXdr`. Records must be in ledger order, as getTransactions returns them. Ledgers of
+ * the range absent from the file are yielded empty so the batches have no holes.
  *
  * @example
  * const source = createTransactionsArchiveSource({ file: 'ledger-30820015.get-transactions.ndjson' });
@@ -36,85 +53,69 @@ export function createTransactionsArchiveSource(options: TransactionsArchiveOpti
   /** The ledgers the file covers (`undefined` ledgers only: the pseudo-ledger). */
   ledgerRange(): Promise<{ from: number; to: number }>;
 } {
-  let loaded: Promise<Archive> | undefined;
-  const archive = () => (loaded ??= loadArchive(options.file));
-
-  async function ledgerOf(record: TransactionRecord, fallback: number): Promise<number> {
-    return record.ledger ?? options.pseudoLedger ?? (await archive()).pseudoLedgerHint ?? fallback;
-  }
+  let scanned: Promise<Scan> | undefined;
+  const scan = () => (scanned ??= scanArchive(options));
 
   async function ledgerRange(): Promise<{ from: number; to: number }> {
-    const { records } = await archive();
-    const ledgers = await Promise.all(records.map((r) => ledgerOf(r, 0)));
-    if (ledgers.length === 0) throw new SourceUnavailable(`${options.file} holds no transactions`);
-    return { from: Math.min(...ledgers), to: Math.max(...ledgers) };
+    const { from, to, records } = await scan();
+    if (records === 0) throw new SourceUnavailable(`${options.file} holds no transactions`);
+    return { from, to };
   }
 
   async function* read(range: LedgerRange, signal?: AbortSignal): AsyncIterable<LedgerBatch> {
-    const { records } = await archive();
-    const byLedger = new Map<number, TransactionRecord[]>();
-    for (const record of records) {
-      const ledger = await ledgerOf(record, range.from);
-      if (ledger < range.from || (range.to !== undefined && ledger > range.to)) continue;
-      const list = byLedger.get(ledger) ?? [];
-      list.push(record);
-      byLedger.set(ledger, list);
-    }
-    const last = range.to ?? Math.max(range.from - 1, ...byLedger.keys());
+    const pseudo = options.pseudoLedger ?? (await scan()).pseudoLedgerHint ?? range.from;
     let next = range.from;
-    for (const ledger of [...byLedger.keys()].sort((a, b) => a - b)) {
-      if (signal?.aborted) return;
-      const list = (byLedger.get(ledger) ?? []).sort((a, b) => (a.applicationOrder ?? 0) - (b.applicationOrder ?? 0));
-      if (ledger > next) yield { fromLedger: next, toLedger: ledger - 1, transactions: 0, events: [] };
-      yield {
+    type Group = { ledger: number; records: TransactionRecord[] };
+    let current = null as Group | null;
+    const batchOf = ({ ledger, records }: Group): LedgerBatch => {
+      const list = records.sort((a, b) => (a.applicationOrder ?? 0) - (b.applicationOrder ?? 0));
+      return {
         fromLedger: ledger,
         toLedger: ledger,
         transactions: list.length,
-        events: list.flatMap((record) =>
-          eventsFromTransactionRecord(record, { ledger, ledgerClosedAt: UNKNOWN_CLOSE_TIME }),
-        ),
+        events: list.flatMap((record) => eventsFromTransactionRecord(record, { ledger, ledgerClosedAt: UNKNOWN_CLOSE_TIME })),
       };
-      next = ledger + 1;
+    };
+    for await (const record of recordsOf(options.file)) {
+      if (signal?.aborted) return;
+      const ledger = record.ledger ?? pseudo;
+      if (ledger < range.from) continue;
+      if (range.to !== undefined && ledger > range.to) break;
+      if (current && ledger < current.ledger) throw new SourceUnavailable(`${options.file} is not in ledger order: ledger ${ledger} after ${current.ledger}`);
+      if (current?.ledger === ledger) {
+        current.records.push(record);
+        continue;
+      }
+      if (current) (yield batchOf(current), (next = current.ledger + 1));
+      if (ledger > next) yield { fromLedger: next, toLedger: ledger - 1, transactions: 0, events: [] };
+      current = { ledger, records: [record] };
     }
-    if (next <= last && !signal?.aborted) yield { fromLedger: next, toLedger: last, transactions: 0, events: [] };
+    if (signal?.aborted) return;
+    if (current) (yield batchOf(current), (next = current.ledger + 1));
+    const last = range.to ?? next - 1;
+    if (next <= last) yield { fromLedger: next, toLedger: last, transactions: 0, events: [] };
   }
 
   return { name: 'transactions-archive', latestLedger: async () => (await ledgerRange()).to, read, ledgerRange };
 }
 
-async function loadArchive(file: string): Promise<Archive> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new SourceUnavailable(`cannot read archive ${file}: ${(error as Error).message}`);
+async function scanArchive(options: TransactionsArchiveOptions): Promise<Scan> {
+  let hint: number | undefined;
+  let from = Infinity;
+  let to = -Infinity;
+  let records = 0;
+  let withoutLedger = 0;
+  for await (const record of recordsOf(options.file, (source) => {
+    const match = /startLedger=(\d+)/.exec(typeof source === 'string' ? source : '');
+    if (match) hint = Number(match[1]);
+  })) {
+    records++;
+    if (record.ledger === undefined) withoutLedger++;
+    else (from = Math.min(from, record.ledger)), (to = Math.max(to, record.ledger));
   }
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith('[') || (trimmed.startsWith('{') && !isNdjson(trimmed))) {
-    const json = JSON.parse(text) as TransactionRecord[] | { records?: TransactionRecord[]; transactions?: TransactionRecord[]; source?: string };
-    if (Array.isArray(json)) return { records: json };
-    const hint = /startLedger=(\d+)/.exec(json.source ?? '');
-    return { records: json.records ?? json.transactions ?? [], pseudoLedgerHint: hint ? Number(hint[1]) : undefined };
+  if (withoutLedger > 0) {
+    const pseudo = options.pseudoLedger ?? hint ?? 0;
+    (from = Math.min(from, pseudo)), (to = Math.max(to, pseudo));
   }
-  const records = trimmed
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line, i) => {
-      try {
-        return JSON.parse(line) as TransactionRecord;
-      } catch {
-        throw new SourceUnavailable(`${file}: line ${i + 1} is not JSON`);
-      }
-    });
-  return { records };
-}
-
-function isNdjson(text: string): boolean {
-  const firstLine = text.slice(0, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n'));
-  try {
-    JSON.parse(firstLine);
-    return text.indexOf('\n') !== -1 && text.slice(firstLine.length).trim() !== '';
-  } catch {
-    return false;
-  }
+  return { from, to, records, pseudoLedgerHint: hint };
 }

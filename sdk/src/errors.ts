@@ -1,7 +1,9 @@
 /**
  * A non-2xx answer from the API, carrying its one error shape `{ code, message, details? }` and
  * the request id (quote it when reporting a 500). A body that is not that shape (a proxy's error
- * page) gets the code `HTTP.<status>`.
+ * page) gets the code `HTTP.<status>`. No answer at all (connection refused or dropped, body cut
+ * short) is `NETWORK.ERROR` with status 0, and a 2xx whose body is not JSON is `RESPONSE.INVALID`;
+ * both keep the underlying error as `cause`.
  *
  * @example
  * try { await client.getStream(id); } catch (error) {
@@ -15,8 +17,8 @@ export class SubstreamApiError extends Error {
   readonly details: unknown;
   readonly requestId: string | undefined;
 
-  constructor(status: number, body: { code: string; message: string; details?: unknown; requestId?: string | undefined }) {
-    super(body.message);
+  constructor(status: number, body: { code: string; message: string; details?: unknown; requestId?: string | undefined }, cause?: unknown) {
+    super(body.message, cause === undefined ? undefined : { cause });
     this.status = status;
     this.code = body.code;
     this.details = body.details;

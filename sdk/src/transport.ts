@@ -48,8 +48,7 @@ function urlOf(baseUrl: string, call: Call): string {
   return url.toString();
 }
 
-async function apiError(response: Response): Promise<SubstreamApiError> {
-  const text = await response.text();
+function apiError(response: Response, text: string): SubstreamApiError {
   const requestId = response.headers.get('x-request-id') ?? undefined;
   try {
     const body = JSON.parse(text) as { code?: unknown; message?: unknown; details?: unknown; requestId?: unknown };
@@ -67,6 +66,24 @@ async function apiError(response: Response): Promise<SubstreamApiError> {
   return new SubstreamApiError(response.status, { code: `HTTP.${response.status}`, message: text.slice(0, 200) || response.statusText, requestId });
 }
 
+/** A 2xx body as JSON (undefined when empty); anything else is `RESPONSE.INVALID`. */
+function parsed<T>(response: Response, text: string): T {
+  if (text === '') return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    const requestId = response.headers.get('x-request-id') ?? undefined;
+    const message = `the API answered ${response.status} with a body that is not JSON: ${text.slice(0, 100)}`;
+    throw new SubstreamApiError(response.status, { code: 'RESPONSE.INVALID', message, requestId }, error);
+  }
+}
+
+/** No answer (connection refused, reset, body cut short): `NETWORK.ERROR`, status 0. */
+function networkError(error: unknown): SubstreamApiError {
+  const reason = error instanceof Error ? [error.message, (error.cause as Error | undefined)?.message].filter(Boolean).join(': ') : String(error);
+  return new SubstreamApiError(0, { code: 'NETWORK.ERROR', message: `the API could not be reached: ${reason}` }, error);
+}
+
 const aborted = (error: unknown, signal: AbortSignal | undefined) =>
   signal?.aborted === true || (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'));
 
@@ -76,7 +93,9 @@ const aborted = (error: unknown, signal: AbortSignal | undefined) =>
  * (reads and keyed writes on network errors, 5xx, 429; other writes on 429 only; never an answer
  * the server replays for the key, `Idempotent-Replayed: true`). Aborting `signal` ends a retry
  * wait at once with the signal's reason.
- * A 2xx resolves with the parsed body (undefined for 204); anything else throws SubstreamApiError.
+ * A 2xx resolves with the parsed body (undefined for 204); anything else throws SubstreamApiError
+ * (`NETWORK.ERROR` with no answer, `RESPONSE.INVALID` for a 2xx that is not JSON); only an abort
+ * rejects with the signal's reason instead.
  *
  * @example const send = createTransport({ baseUrl, token }); await send({ method: 'GET', path: 'v1/streams' });
  */
@@ -102,18 +121,18 @@ export function createTransport(options: SubstreamClientOptions): Transport {
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
       let response: Response;
+      let text: string;
       try {
         response = await doFetch(url, { method: call.method, headers, body, signal: callOptions.signal ?? null });
+        text = await response.text();
       } catch (error) {
-        if (!safe || aborted(error, callOptions.signal) || attempt >= policy.max) throw error;
+        if (aborted(error, callOptions.signal)) throw error;
+        if (!safe || attempt >= policy.max) throw networkError(error);
         await sleep(retryDelayMs(policy, attempt + 1, null), signal);
         continue;
       }
-      if (response.ok) {
-        const text = await response.text();
-        return (text === '' ? undefined : JSON.parse(text)) as T;
-      }
-      const error = await apiError(response);
+      if (response.ok) return parsed<T>(response, text);
+      const error = apiError(response, text);
       // A replayed answer is the key's stored result (a 500 included): sending it again replays it again.
       const replayed = response.headers.get('idempotent-replayed') === 'true';
       const retryable = !replayed && (safe ? retryableStatus(error.status, error.code) : error.status === 429);

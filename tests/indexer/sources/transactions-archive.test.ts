@@ -52,7 +52,13 @@ t.test('NDJSON across ledgers is grouped per ledger in application order', async
   const lines = readFileSync(fixture('ledger-30820015.get-transactions.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const moved = lines.map((r, i) => ({ ...r, ledger: r.ledger + (i % 2) * 2 }));
   const file = join(dir, 'two.ndjson');
-  writeFileSync(file, moved.reverse().map((r) => JSON.stringify(r)).join('\n') + '\n');
+  // Ledger order (as getTransactions returns them, and as a stream needs them), application order reversed inside each ledger.
+  const ordered = [...moved].reverse().sort((a, b) => a.ledger - b.ledger);
+  writeFileSync(file, ordered.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const batches = await collect(createTransactionsArchiveSource({ file }), 30820015);
   t.same(batches.map((b) => [b.fromLedger, b.toLedger, b.transactions]), [[30820015, 30820015, 30], [30820016, 30820016, 0], [30820017, 30820017, 29]]);
+
+  const shuffled = join(dir, 'shuffled.ndjson');
+  writeFileSync(shuffled, moved.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  await t.rejects(collect(createTransactionsArchiveSource({ file: shuffled }), 30820015), { name: 'SourceUnavailable', message: /not in ledger order: ledger 3082001[57] after 3082001[57]/ }, 'a file out of ledger order is refused, never half-read silently');
 });
