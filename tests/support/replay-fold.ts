@@ -1,11 +1,18 @@
 import { sql } from 'kysely';
 import type { EventStore, RecordedEvent } from '../../eventstore/types.ts';
 import type { Db } from '../../platform/database.ts';
+import { evolveCreator, type CreatorRow } from '../../projections/creators/projector.ts';
 import { evolveStreamRow, streamKey } from '../../projections/streams/projector.ts';
 import { evolveSubscriptionRow, subscriptionKey, type SubscriptionRow } from '../../projections/subscriptions/fold.ts';
 
 /** A read-model row as text: every value the way PostgreSQL prints it (timestamps as ISO with ms, numbers in decimal). */
 export type TextRow = Record<string, string | null>;
+
+/** JSON with object keys sorted: jsonb does not keep the order they were written in. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v);
+}
 
 const text = (v: bigint | number | string | null): string | null => (v === null ? null : String(v));
 /** A timestamptz value: the instant, whatever ISO shape the event carried it in. */
@@ -41,6 +48,11 @@ function streamRow(row: StreamFold): TextRow | null {
   };
 }
 
+/** What the `creators` row must hold after the fold of the creator's stream. */
+function creatorRow(row: CreatorRow): TextRow {
+  return { ...row, tiers: canonicalJson(row.tiers), registered_at: instant(row.registered_at), updated_at: instant(row.updated_at) };
+}
+
 /** A read model the property checks: which event streams feed it and how one stream folds into its row. */
 export interface FoldedModel {
   table: string;
@@ -49,6 +61,7 @@ export interface FoldedModel {
   fold(events: RecordedEvent[]): TextRow | null;
 }
 
+/** The models checked: the two money models and the creators directory. */
 export const FOLDED_MODELS: readonly FoldedModel[] = [
   {
     table: 'subscriptions',
@@ -70,10 +83,20 @@ export const FOLDED_MODELS: readonly FoldedModel[] = [
       return row ? streamRow(row) : null;
     },
   },
+  {
+    table: 'creators',
+    key: 'address',
+    streams: 'creator-%',
+    fold: (events) => {
+      let row: CreatorRow | undefined;
+      for (const event of events) row = evolveCreator(row, event);
+      return row ? creatorRow(row) : null;
+    },
+  },
 ];
 
 /**
- * Every row of a table as text, keyed by `key` (read as the owner: no row-level security applies).
+ * Every row of a table as text (jsonb canonical, keys sorted), keyed by `key` (read as the owner: no row-level security applies).
  *
  * @example const rows = await tableRows(db, 'streams', 'id');
  */
@@ -84,6 +107,8 @@ export async function tableRows(db: Db, table: string, key: string): Promise<Map
   const list = columns.map(({ name, type }) =>
     type.startsWith('timestamp') ? `to_char(${name} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ${name}` : `${name}::text as ${name}`);
   const { rows } = await sql<TextRow>`select ${sql.raw(list.join(', '))} from ${sql.table(table)}`.execute(db);
+  const json = columns.filter((c) => c.type === 'jsonb').map((c) => c.name);
+  for (const row of rows) for (const c of json) if (row[c] !== null) row[c] = canonicalJson(JSON.parse(row[c]!));
   return new Map(rows.map((r) => [r[key]!, r]));
 }
 

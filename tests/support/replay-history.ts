@@ -55,6 +55,7 @@ export type Step =
   | { kind: 'subscribe'; sub: number; creator: number; tier: 'bronze' | 'silver' }
   | { kind: 'cancel'; sub: number; creator: number; byCreator: boolean }
   | { kind: 'expire'; sub: number; creator: number }
+  | { kind: 'setTiers'; creator: number; silverPerMonth: bigint }
   | { kind: 'withdraw'; stream: number; amount: bigint | null }
   | { kind: 'cancelStream'; stream: number }
   | { kind: 'subscriptionFact'; sub: number; creator: number; fact: SubscriptionFactSpec; via: Source | 'both'; skew: number }
@@ -84,13 +85,14 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('subscribe' as const), ...PAIR, tier: fc.constantFrom('bronze' as const, 'silver' as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), ...PAIR, byCreator: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), ...PAIR }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('setTiers' as const), creator: PAIR.creator, silverPerMonth: fc.bigInt({ min: 10n ** 7n, max: 3n * 10n ** 8n }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('withdraw' as const), stream: fc.nat({ max: 1 }), amount: fc.option(fc.bigInt({ min: 1n, max: 10n ** 6n }), { nil: null }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancelStream' as const), stream: fc.nat({ max: 1 }) }) },
   { weight: 8, arbitrary: fc.record({ kind: fc.constant('subscriptionFact' as const), ...PAIR, fact: subscriptionFact, via, skew }) },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('streamFact' as const), stream: fc.nat({ max: 1 }), fact: streamFact, via, skew }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('index' as const), source: fc.constantFrom<Source>('rpc', 'rpc', 'archive'), upTo: fc.oneof(fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('project' as const), projector: fc.nat({ max: 1 }), batches: fc.integer({ min: 1, max: 3 }), batchSize: fc.integer({ min: 1, max: 8 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('crashInBatch' as const), projector: fc.nat({ max: 1 }), batchSize: fc.integer({ min: 2, max: 10 }), after: fc.nat({ max: 5 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('project' as const), projector: fc.nat({ max: 2 }), batches: fc.integer({ min: 1, max: 3 }), batchSize: fc.integer({ min: 1, max: 8 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('crashInBatch' as const), projector: fc.nat({ max: 2 }), batchSize: fc.integer({ min: 2, max: 10 }), after: fc.nat({ max: 5 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('runnerBurst' as const), ms: fc.integer({ min: 0, max: 25 }) }) },
 );
 
