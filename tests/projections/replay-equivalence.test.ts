@@ -12,7 +12,7 @@ import { testDatabase } from '../support/database.ts';
 import { modelDiff, snapshotTable } from '../support/model-diff.ts';
 import { compareFolds } from '../support/replay-fold.ts';
 import { CREATORS, FIRST_LEDGER, historyArbitrary, SUBSTREAM, type Step } from '../support/replay-history.ts';
-import { applyStep, context, index, PROJECTORS, stopBackground, tiers, type Tally, type World } from '../support/replay-steps.ts';
+import { applyStep, context, index, PROJECTORS, settle, tiers, type Tally, type World } from '../support/replay-steps.ts';
 
 // REPLAY_HISTORIES: how many generated histories to apply (default 20: see the README's "Replay equivalence"); REPLAY_SEED replays a run;
 // REPLAY_SHRINK_SECONDS bounds the search for a smaller failing history (default 60).
@@ -38,7 +38,10 @@ async function checkHistory(db: Db, steps: Step[], history: number, tally: Tally
   await reset(db);
   const store = createPostgresEventStore(db);
   const deps: CommandDeps = { store, pendingTtlSeconds: 60, contractId: SUBSTREAM };
-  const world: World = { history, ledger: FIRST_LEDGER, tip: { latest: FIRST_LEDGER }, sources: { rpc: [], archive: [] }, background: null };
+  const world: World = {
+    history, ledger: FIRST_LEDGER, tip: { latest: FIRST_LEDGER }, sources: { rpc: [], archive: [] },
+    indexing: { rpc: Promise.resolve(), archive: Promise.resolve() }, background: null,
+  };
   for (const creator of CREATORS) {
     await registerCreator(deps, { displayName: 'creator' }, context(creator, world));
     await setTiers(deps, { tiers: tiers(100_000_000n) }, context(creator, world));
@@ -53,7 +56,7 @@ async function checkHistory(db: Db, steps: Step[], history: number, tally: Tally
     await index(db, world, 'rpc', world.ledger);
     await index(db, world, 'archive', world.ledger);
   } finally {
-    await stopBackground(world);
+    await settle(world);
   }
   for (const projector of PROJECTORS) await catchUp(db, projector, { batchSize: 16 });
 

@@ -49,7 +49,8 @@ export type StreamFactSpec =
 
 /**
  * One step of a history. `skew` moves a fact's own time off its ledger's close time (late or early facts);
- * `index` runs a source's indexer job up to a fraction `upTo` of the ledgers so far (a lagging or interrupted job).
+ * `index` runs a source's indexer job up to a fraction `upTo` of the ledgers so far (a lagging or interrupted job),
+ * `concurrent`ly with the next steps or not.
  */
 export type Step =
   | { kind: 'subscribe'; sub: number; creator: number; tier: 'bronze' | 'silver' }
@@ -60,7 +61,7 @@ export type Step =
   | { kind: 'cancelStream'; stream: number }
   | { kind: 'subscriptionFact'; sub: number; creator: number; fact: SubscriptionFactSpec; via: Source | 'both'; skew: number }
   | { kind: 'streamFact'; stream: number; fact: StreamFactSpec; via: Source | 'both'; skew: number }
-  | { kind: 'index'; source: Source; upTo: number }
+  | { kind: 'index'; source: Source; upTo: number; concurrent: boolean }
   | { kind: 'project'; projector: number; batches: number; batchSize: number }
   | { kind: 'crashInBatch'; projector: number; batchSize: number; after: number }
   | { kind: 'runnerBurst'; ms: number };
@@ -90,7 +91,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancelStream' as const), stream: fc.nat({ max: 1 }) }) },
   { weight: 8, arbitrary: fc.record({ kind: fc.constant('subscriptionFact' as const), ...PAIR, fact: subscriptionFact, via, skew }) },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('streamFact' as const), stream: fc.nat({ max: 1 }), fact: streamFact, via, skew }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('index' as const), source: fc.constantFrom<Source>('rpc', 'rpc', 'archive'), upTo: fc.oneof(fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('index' as const), source: fc.constantFrom<Source>('rpc', 'rpc', 'archive'), upTo: fc.oneof(fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })), concurrent: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('project' as const), projector: fc.nat({ max: 2 }), batches: fc.integer({ min: 1, max: 3 }), batchSize: fc.integer({ min: 1, max: 8 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('crashInBatch' as const), projector: fc.nat({ max: 2 }), batchSize: fc.integer({ min: 2, max: 10 }), after: fc.nat({ max: 5 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('runnerBurst' as const), ms: fc.integer({ min: 0, max: 25 }) }) },

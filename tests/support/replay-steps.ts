@@ -8,6 +8,7 @@ import { requestSubscription } from '../../commands/request-subscription.ts';
 import { setTiers } from '../../commands/set-tiers.ts';
 import { withdrawFromStream } from '../../commands/withdraw-from-stream.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
+import { WrongExpectedRevision } from '../../eventstore/errors.ts';
 import { parseContracts } from '../../indexer/decoders/contracts.ts';
 import { runIndexer } from '../../indexer/runner.ts';
 import type { RawContractEvent } from '../../indexer/sources/types.ts';
@@ -66,41 +67,53 @@ export interface Tally {
   rows: number;
 }
 
-/** A running history: the chain's clock, what each source will deliver, and a projector runner in the background. */
+/** A running history: the chain's clock, what each source will deliver, its indexer runs and a projector runner in the background. */
 export interface World {
   history: number;
   ledger: number;
   tip: { latest: number };
   sources: Record<Source, RawContractEvent[]>;
+  /** Each source's indexer runs, one after the other (a step may leave one running). */
+  indexing: Record<Source, Promise<void>>;
   background: { stop: AbortController; done: Promise<void> } | null;
 }
 
 /** A command's context at the history's chain time. */
 export const context = (actor: string, world: World): CommandContext => ({ actor, now: iso(ledgerTime(world.ledger)), correlationId: randomUUID() });
 
-/** Runs a command; a domain refusal (the generator does not know the state) is an outcome, not a failure. */
+/** Runs a command; a refusal (the generator does not know the state) is an outcome, not a failure. */
 async function command(tally: Tally, run: () => Promise<unknown>): Promise<void> {
   tally.commands++;
   try {
     await run();
   } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
+    // A concurrent append (the indexer racing the command) is the API's 409: an outcome too.
+    if (!(error instanceof DomainError) && !(error instanceof WrongExpectedRevision)) throw error;
     tally.rejected++;
     tally.refusals[error.code] = (tally.refusals[error.code] ?? 0) + 1;
   }
 }
 
-/** Runs a source's indexer job (its own checkpoint) up to ledger `to`. */
-export async function index(db: Db, world: World, source: Source, to: number): Promise<void> {
-  await runIndexer(db, { job: `replay-${source}`, source: memorySource(world.sources[source], world.tip, source, 8), from: FIRST_LEDGER, to, decode });
+/**
+ * Runs a source's indexer job (its own checkpoint) up to ledger `to`, after that job's previous run;
+ * `concurrent`: without waiting for it, so the next steps' commands and projector batches race it.
+ */
+export async function index(db: Db, world: World, source: Source, to: number, concurrent = false): Promise<void> {
+  const run = world.indexing[source].then(() =>
+    runIndexer(db, { job: `replay-${source}`, source: memorySource(world.sources[source], world.tip, source, 8), from: FIRST_LEDGER, to, decode }));
+  run.catch(() => undefined);
+  world.indexing[source] = run.then(() => undefined);
+  if (!concurrent) await run;
 }
 
-/** Stops the background projector runner, if one is running, and waits for it. */
-export async function stopBackground(world: World): Promise<void> {
-  if (!world.background) return;
-  world.background.stop.abort();
-  await world.background.done;
-  world.background = null;
+/** Waits for the indexer runs still going and stops the background projector runner, if one is running. */
+export async function settle(world: World): Promise<void> {
+  await Promise.all([world.indexing.rpc, world.indexing.archive]).finally(async () => {
+    if (!world.background) return;
+    world.background.stop.abort();
+    await world.background.done;
+    world.background = null;
+  });
 }
 
 /**
@@ -137,7 +150,7 @@ export async function applyStep(db: Db, deps: CommandDeps, world: World, step: S
       return;
     }
     case 'index':
-      return index(db, world, step.source, FIRST_LEDGER + Math.floor(step.upTo * (world.ledger - FIRST_LEDGER)));
+      return index(db, world, step.source, FIRST_LEDGER + Math.floor(step.upTo * (world.ledger - FIRST_LEDGER)), step.concurrent);
     case 'project': {
       const projector = PROJECTORS[step.projector]!;
       await ensureCheckpoint(db, projector.name, projector.version);
