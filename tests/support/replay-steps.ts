@@ -101,8 +101,9 @@ async function command(tally: Tally, run: () => Promise<unknown>): Promise<void>
 export async function index(db: Db, world: World, source: Source, to: number, concurrent = false): Promise<void> {
   const run = world.indexing[source].then(() =>
     runIndexer(db, { job: `replay-${source}`, source: memorySource(world.sources[source], world.tip, source, 8), from: FIRST_LEDGER, to, decode }));
-  run.catch(() => undefined);
-  world.indexing[source] = run.then(() => undefined);
+  const done = run.then(() => undefined);
+  done.catch(() => undefined); // awaited later (the next run of the job, or `settle`), which rethrows
+  world.indexing[source] = done;
   if (!concurrent) await run;
 }
 
