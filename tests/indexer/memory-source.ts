@@ -1,7 +1,10 @@
 import type { LedgerBatch, LedgerRange, LedgerSource, RawContractEvent } from '../../indexer/sources/types.ts';
 
-/** An in-memory LedgerSource over events keyed by ledger; `tip` can move during a test (follow mode). */
-export function memorySource(events: RawContractEvent[], tip: { latest: number }, name = 'memory'): LedgerSource {
+/**
+ * An in-memory LedgerSource over events keyed by ledger, `ledgersPerBatch` ledgers a batch; `tip`
+ * can move during a test (follow mode), and `events` may grow.
+ */
+export function memorySource(events: RawContractEvent[], tip: { latest: number }, name = 'memory', ledgersPerBatch = 3): LedgerSource {
   return {
     name,
     async latestLedger() {
@@ -9,8 +12,8 @@ export function memorySource(events: RawContractEvent[], tip: { latest: number }
     },
     async *read(range: LedgerRange): AsyncIterable<LedgerBatch> {
       const to = Math.min(range.to ?? tip.latest, tip.latest);
-      for (let ledger = range.from; ledger <= to; ledger += 3) {
-        const end = Math.min(ledger + 2, to);
+      for (let ledger = range.from; ledger <= to; ledger += ledgersPerBatch) {
+        const end = Math.min(ledger + ledgersPerBatch - 1, to);
         yield { fromLedger: ledger, toLedger: end, transactions: 0, events: events.filter((e) => e.ledger >= ledger && e.ledger <= end) };
       }
     },
