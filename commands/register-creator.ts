@@ -8,19 +8,21 @@ export const RegisterCreatorInput = z.object({ displayName: z.string().trim().mi
 export type RegisterCreatorInput = z.infer<typeof RegisterCreatorInput>;
 
 /**
- * Registers the acting address as a creator (the tenant).
+ * Registers the tenant the request acts for as a creator: the acting wallet itself, or the
+ * tenant of a delegated token (never the delegate).
  *
  * @example await registerCreator({ store, pendingTtlSeconds }, { displayName: 'Ada' }, context);
  */
 export async function registerCreator(deps: Pick<CommandDeps, 'store'>, input: RegisterCreatorInput, context: CommandContext) {
   const { displayName } = RegisterCreatorInput.parse(input);
-  const creator = context.actor;
+  // The tenant the request acts for (a delegated token's tenant), else the acting wallet itself.
+  const creator = context.tenantId ?? context.actor;
   const result = await handleCommand(
     deps.store,
     creatorStreamId(creator),
     creatorDecider,
     { type: 'RegisterCreator', data: { creator, displayName }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId, attemptId: context.attemptId },
+    { tenantId: creator, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   return { creator, streamId: result.streamId, revision: result.revision };
 }

@@ -23,13 +23,14 @@ export type SetTiersInput = z.infer<typeof SetTiersInput>;
  */
 export async function setTiers(deps: Pick<CommandDeps, 'store'>, input: SetTiersInput, context: CommandContext) {
   const tiers: Tier[] = SetTiersInput.parse(input).tiers;
-  const creator = context.actor;
+  // The tenant the request acts for (a delegated token's tenant), else the acting wallet itself.
+  const creator = context.tenantId ?? context.actor;
   const result = await handleCommand(
     deps.store,
     creatorStreamId(creator),
     creatorDecider,
     { type: 'SetTiers', data: { creator, tiers }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId, attemptId: context.attemptId },
+    { tenantId: creator, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   return { creator, streamId: result.streamId, revision: result.revision, tiers };
 }

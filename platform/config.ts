@@ -136,6 +136,8 @@ const schema = z.object({
   /** The deepest `?since=` replay, in events of the global log after the cursor; deeper closes with 4410. */
   LIVE_MAX_REPLAY: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Every request of one client IP a minute, whoever it authenticates as: free SEP-10 logins cannot multiply the per-principal limit. */
+  RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   /**
    * Fastify `trustProxy`: `false` (the socket's address is the client), `true` (trust every
    * X-Forwarded-For hop), a hop count, or a comma list of proxy addresses / CIDR ranges.

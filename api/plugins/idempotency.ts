@@ -1,18 +1,37 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { sql } from 'kysely';
 import { isDependencyFailure } from '../../platform/dependency-failure.ts';
+import type { Principal } from '../auth/principal.ts';
 import { ApiError, DEPENDENCY_UNAVAILABLE, toHttpError } from '../errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The claimed key, and the correlation id its command's events carry (kept by every take-over of the claim). */
-    idempotency: { principal: string; key: string; correlationId: string } | null;
+    /**
+     * The claimed key, and the attempt id its command's events carry (minted by the server for the
+     * claim, kept by every take-over of it: how a retry recognises its committed first try).
+     */
+    idempotency: { principal: string; key: string; attemptId: string } | null;
   }
 }
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** What a repeat of a request whose answer is never kept (route policy `replay: 'never'`) gets, naming the first request. */
+const notReplayable = (requestId: string) => JSON.stringify({
+  code: 'IDEMPOTENCY.NOT_REPLAYABLE',
+  message: 'the first request with this Idempotency-Key succeeded; its answer held a secret shown once and is not kept: list the resource to find it',
+  requestId,
+});
+
+/**
+ * The namespace of a principal's Idempotency-Keys: its subject, the tenant it acts for and the API
+ * key it used, so one subject acting for two tenants (or two keys) never shares stored answers.
+ */
+function claimNamespace(principal: Principal): string {
+  return [principal.address, principal.tenant ?? '', principal.apiKeyId ?? ''].join('|');
+}
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -83,12 +102,12 @@ export default fp(
       const key = request.headers['idempotency-key'];
       if (typeof key !== 'string' || !WRITES.has(request.method) || !request.principal) return;
       if (key.length === 0 || key.length > 255) throw new ApiError(400, 'IDEMPOTENCY.INVALID_KEY', 'Idempotency-Key must be 1-255 characters');
-      const principal = request.principal.address;
+      const principal = claimNamespace(request.principal);
       const hash = requestHash(request);
       const { db } = app.services;
       const claimed = await sql<{ correlation_id: string }>`
         insert into idempotency_keys (principal, key, request_hash, method, path, correlation_id)
-        values (${principal}, ${key}, ${hash}, ${request.method}, ${request.url}, ${request.id})
+        values (${principal}, ${key}, ${hash}, ${request.method}, ${request.url}, ${randomUUID()})
         on conflict (principal, key) do update
           set request_hash = excluded.request_hash, method = excluded.method, path = excluded.path,
               created_at = now(), status_code = null, response_body = null, completed_at = null,
@@ -100,7 +119,7 @@ export default fp(
                  and idempotency_keys.request_hash = excluded.request_hash)
         returning correlation_id`.execute(db);
       if (claimed.rows.length > 0) {
-        request.idempotency = { principal, key, correlationId: claimed.rows[0]!.correlation_id };
+        request.idempotency = { principal, key, attemptId: claimed.rows[0]!.correlation_id };
         return;
       }
       const stored = await db.selectFrom('idempotency_keys').selectAll().where('principal', '=', principal).where('key', '=', key).executeTakeFirstOrThrow();
@@ -129,6 +148,9 @@ export default fp(
           if (!request.deadlineExceeded) await claim.set({ created_at: sql<Date>`now() - ${lease}::interval` }).execute();
         } else if (notStarted(reply.statusCode, payload)) {
           await db.deleteFrom('idempotency_keys').where('principal', '=', principal).where('key', '=', key).where('status_code', 'is', null).execute();
+        } else if (reply.statusCode < 300 && request.routeOptions.config.policy?.replay === 'never') {
+          // The answer holds a secret shown once (a new API key): it is not kept, a repeat is told so.
+          await claim.set({ status_code: 409, response_body: notReplayable(request.id), completed_at: new Date() }).execute();
         } else {
           await claim.set({ status_code: reply.statusCode, response_body: payload, completed_at: new Date() }).execute();
         }

@@ -24,11 +24,13 @@ declare module 'fastify' {
  * is 429 RATE_LIMIT.EXCEEDED with Retry-After and the RateLimit-* headers. While Redis is away
  * each instance counts by itself (rate-limit-store.ts): the limit holds per instance, a request
  * never waits on Redis, and nothing fails.
- * Routes whose policy says `rateLimit: 'exempt'` (probes, docs) are never limited.
+ * Routes whose policy says `rateLimit: 'exempt'` (probes, docs) are never limited. Over all that,
+ * RATE_LIMIT_PER_IP_PER_MINUTE caps one client IP whoever it authenticates as (SEP-10 logins cost
+ * nothing, so per-principal budgets alone could be multiplied).
  */
 export default fp(
   async (app) => {
-    const { RATE_LIMIT_PER_MINUTE, RATE_LIMIT_TENANT_OVERRIDES, REDIS_KEY_PREFIX } = app.services.config;
+    const { RATE_LIMIT_PER_MINUTE, RATE_LIMIT_PER_IP_PER_MINUTE, RATE_LIMIT_TENANT_OVERRIDES, REDIS_KEY_PREFIX } = app.services.config;
     const keyOf = (request: FastifyRequest): string => {
       const principal = request.principal;
       if (request.claimedApiKey) return `key:${request.claimedApiKey.id}`;
@@ -69,6 +71,9 @@ export default fp(
     // A root hook (after auth verified JWTs, before API keys are looked up and any route hook):
     // refused credentials and unknown routes are counted too.
     app.addHook('onRequest', app.rateLimit());
+    // And a ceiling per client IP over everything it sends, however many principals it logs in as.
+    const exempt = (request: FastifyRequest) => request.routeOptions.config.policy?.rateLimit === 'exempt';
+    app.addHook('onRequest', app.budget('client-ip', RATE_LIMIT_PER_IP_PER_MINUTE, (request) => (exempt(request) ? undefined : request.ip)));
   },
   { name: 'rate-limit', dependencies: ['services', 'redis', 'auth'] },
 );

@@ -10,12 +10,14 @@ import { ApiError } from '../errors.ts';
  * - `optional`: anonymous, or a credential that must then be valid (401 otherwise);
  * - `required`: a valid credential holding every scope listed (`'any'`: any principal), and with
  *   `tenant: true` one that acts for a creator (see auth/principal.ts).
- * `rateLimit: 'exempt'` keeps probes and docs out of the per-minute limit.
+ * `rateLimit: 'exempt'` keeps probes and docs out of the per-minute limit. `replay: 'never'` on a
+ * write whose answer holds a secret shown once: under an Idempotency-Key its success is not stored,
+ * and a repeat gets 409 IDEMPOTENCY.NOT_REPLAYABLE instead of running again or showing it again.
  */
 export type RoutePolicy = (
   | { auth: 'public' | 'optional' }
   | { auth: 'required'; scopes: readonly [Scope, ...Scope[]] | 'any'; tenant?: boolean }
-) & { rateLimit?: 'default' | 'exempt' };
+) & { rateLimit?: 'default' | 'exempt'; replay?: 'stored' | 'never' };
 
 /** One row of `app.routeTable`: every route the app serves (automatic HEAD routes aside). */
 export interface RouteEntry {

@@ -29,7 +29,8 @@ const apiKeys: FastifyPluginAsyncZod = async (app) => {
   const { db } = app.services;
 
   app.post('/api-keys', {
-    config,
+    // The answer shows the key once: never stored under an Idempotency-Key (a repeat is 409).
+    config: { policy: { ...config.policy, replay: 'never' } satisfies RoutePolicy },
     schema: {
       tags: ['api-keys'], security, body: CreateApiKey,
       response: { 201: ApiKeyView.extend({ key: z.string().describe('Shown once: store it now') }), ...errorResponses },

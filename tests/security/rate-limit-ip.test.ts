@@ -9,11 +9,16 @@ import { sep10Login } from '../support/sep10-login.ts';
 t.test('one client IP is capped however many wallets it logs in as', async (t) => {
   const { app } = await testApp(t, { RATE_LIMIT_PER_MINUTE: '10', RATE_LIMIT_PER_IP_PER_MINUTE: '25', SEP10_CHALLENGES_PER_MINUTE_IP: '30' });
   const statuses: number[] = [];
-  for (let i = 0; i < 4; i++) {
-    const jwt = await sep10Login(app, Keypair.random());
+  let refusedLogin = false;
+  for (let i = 0; i < 4 && !refusedLogin; i++) {
+    const jwt = await sep10Login(app, Keypair.random()).catch((error: Error) => {
+      refusedLogin = /429/.test(error.message);
+      return null;
+    });
+    if (!jwt) break;
     for (let j = 0; j < 10; j++) statuses.push((await app.inject({ method: 'GET', url: '/v1/me/subscriptions', headers: { authorization: `Bearer ${jwt}` } })).statusCode);
   }
   const served = statuses.filter((s) => s === 200).length;
-  t.ok(served > 0 && served <= 25, `one IP was served ${served} of ${statuses.length} (logins count too)`);
-  t.ok(statuses.includes(429), 'past the IP ceiling: 429');
+  t.ok(served > 0 && served <= 25, `one IP was served ${served} of ${statuses.length} (its logins count too)`);
+  t.ok(statuses.includes(429) || refusedLogin, 'past the IP ceiling: 429, on reads or on the next login');
 });
