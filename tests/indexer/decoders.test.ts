@@ -1,5 +1,5 @@
 import t from 'tap';
-import { Networks, xdr } from '@stellar/stellar-sdk';
+import { Networks, nativeToScVal, xdr } from '@stellar/stellar-sdk';
 import { decodeEvent } from '../../indexer/decoders/decode.ts';
 import { parseContracts } from '../../indexer/decoders/contracts.ts';
 import { subscriptionStreamId } from '../../domain/subscription/events.ts';
@@ -228,4 +228,24 @@ t.test('INDEXER_CONTRACTS parsing', async (t) => {
   t.equal(parsed.everything, true);
   t.throws(() => parseContracts('GABC=sep41'), /not a contract id/);
   t.throws(() => parseContracts(`${SUB}=erc20`), /unknown contract kind/);
+});
+
+// Money read from the chain is never negative and never beyond i128: a contract that emits a
+// negative amount (or a 256-bit one) is reported malformed, so it cannot flow into MRR or revenue.
+t.test('every amount field refuses negative and beyond-i128 values', async (t) => {
+  const { amount } = await import('../../indexer/decoders/scval.ts');
+  const I128_MAX = (1n << 127n) - 1n;
+  const scvals: [string, xdr.ScVal][] = [
+    ['i128 -1', i128(-1n)],
+    ['i128 min', i128(-(1n << 127n))],
+    ['i64 -5', xdr.ScVal.scvI64(xdr.Int64.fromString('-5'))],
+    ['u256 2^200', nativeToScVal(1n << 200n, { type: 'u256' })],
+    ['i256 i128 max + 1', nativeToScVal(I128_MAX + 1n, { type: 'i256' })],
+  ];
+  for (const [name, value] of scvals) t.throws(() => amount(value, 'amount'), { name: 'ShapeError' }, name);
+  t.equal(amount(i128(I128_MAX), 'amount'), I128_MAX.toString(), 'i128 max is an amount');
+  t.equal(amount(i128(0n), 'amount'), '0', 'zero is an amount');
+  const billed = decodeEvent(rawEvent(SUB, [sym('subscription_billed'), addr(subscriber), addr(merchant), i128(-100n)], map({ billed_at: u64(T0), merchant_reference_id: str('x'), receipt_hash: bytes(receipt) })), options);
+  t.match(billed.malformed, { reason: 'shape' }, 'a negative bill is malformed');
+  t.notOk(billed.appends.some((a) => a.event.type === 'SubscriptionBilled'), 'and no SubscriptionBilled is recorded');
 });
