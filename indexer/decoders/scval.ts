@@ -83,8 +83,14 @@ function expect(value: xdr.ScVal | undefined, types: string[], what: string): un
 }
 
 export const address = (v: xdr.ScVal | undefined, what: string): string => String(expect(v, ['scvAddress'], what));
-export const amount = (v: xdr.ScVal | undefined, what: string): string =>
-  String(expect(v, ['scvI128', 'scvU128', 'scvI64', 'scvU64', 'scvI256', 'scvU256'], what));
+const I128_MAX = (1n << 127n) - 1n;
+
+/** A token amount: an integer ScVal within 0 … i128 max (money is never negative, and is stored as i128). */
+export const amount = (v: xdr.ScVal | undefined, what: string): string => {
+  const value = BigInt(expect(v, ['scvI128', 'scvU128', 'scvI64', 'scvU64', 'scvI256', 'scvU256'], what) as bigint);
+  if (value < 0n || value > I128_MAX) throw new ShapeError(`${what}: ${value} is not an amount (0 … i128 max)`);
+  return value.toString();
+};
 export const u32 = (v: xdr.ScVal | undefined, what: string): number => Number(expect(v, ['scvU32'], what));
 export const u64 = (v: xdr.ScVal | undefined, what: string): bigint =>
   BigInt(expect(v, ['scvU64', 'scvTimepoint', 'scvDuration', 'scvU32'], what) as bigint);
