@@ -9,6 +9,12 @@ export interface Checkpoint {
   cursor: string | null;
 }
 
+/** A job as `indexer status` shows it: its checkpoint and, while its source fails, since when and why. */
+export interface JobStatus extends Checkpoint {
+  sourceFailingSince: Date | null;
+  sourceError: string | null;
+}
+
 /** The live job tails the network; each historical replay has its own job and never moves it. */
 export const LIVE_JOB = 'live';
 
@@ -31,7 +37,7 @@ export async function advanceCheckpoint(trx: Conn, job: string, fromLedger: numb
   await trx
     .insertInto('indexer_checkpoints')
     .values({ job, last_ledger: String(toLedger), cursor })
-    .onConflict((oc) => oc.column('job').doUpdateSet({ last_ledger: String(toLedger), cursor, updated_at: sql`now()` }))
+    .onConflict((oc) => oc.column('job').doUpdateSet({ last_ledger: String(toLedger), cursor, updated_at: sql`now()`, source_failing_since: null, source_error: null }))
     .execute();
   const extended = await trx
     .updateTable('indexer_ranges')
@@ -68,8 +74,22 @@ export async function gaps(conn: Conn, job?: string): Promise<Gap[]> {
   return rows.map((r) => ({ from: Number(r.from), to: Number(r.to) }));
 }
 
-/** Every job with its checkpoint. */
-export async function listCheckpoints(conn: Conn): Promise<Checkpoint[]> {
-  const rows = await conn.selectFrom('indexer_checkpoints').select(['job', 'last_ledger', 'cursor']).orderBy('job').execute();
-  return rows.map((r) => ({ job: r.job, lastLedger: Number(r.last_ledger), cursor: r.cursor }));
+/** Every job with its checkpoint and its source's outage, if any. */
+export async function listCheckpoints(conn: Conn): Promise<JobStatus[]> {
+  const rows = await conn.selectFrom('indexer_checkpoints').select(['job', 'last_ledger', 'cursor', 'source_failing_since', 'source_error']).orderBy('job').execute();
+  return rows.map((r) => ({ job: r.job, lastLedger: Number(r.last_ledger), cursor: r.cursor, sourceFailingSince: r.source_failing_since, sourceError: r.source_error }));
+}
+
+/**
+ * Records that the job's source failed (the first failure's time is kept until a batch clears it,
+ * see advanceCheckpoint). A job that has no checkpoint yet has nothing to report on.
+ *
+ * @example await recordSourceFailure(db, 'live', error.message);
+ */
+export async function recordSourceFailure(conn: Conn, job: string, error: string): Promise<void> {
+  await conn
+    .updateTable('indexer_checkpoints')
+    .set({ source_failing_since: sql`coalesce(source_failing_since, now())`, source_error: error.slice(0, 500) })
+    .where('job', '=', job)
+    .execute();
 }

@@ -5,7 +5,7 @@ import { lastAppended, type AppendObserver } from '../eventstore/observe-appends
 import type { AppendResult, NewEvent, StreamAppend } from '../eventstore/types.ts';
 import type { Db } from '../platform/database.ts';
 import type { Logger } from '../platform/logger.ts';
-import { advanceCheckpoint, readCheckpoint } from './checkpoints.ts';
+import { advanceCheckpoint, readCheckpoint, recordSourceFailure } from './checkpoints.ts';
 import { decodeEvent, firstTopic, type DecodeOptions, type Malformed } from './decoders/decode.ts';
 import { SourceUnavailable, SourceUnreachable, type LedgerBatch, type LedgerSource, type RawContractEvent } from './sources/types.ts';
 
@@ -231,6 +231,8 @@ export async function runIndexer(db: Db | null, options: RunOptions): Promise<Ru
       if (error instanceof SourceUnavailable && !(error instanceof SourceUnreachable)) throw error;
       stats.pollFailures++;
       logger?.warn({ job, err: error, retryInMs: delay, failures: stats.pollFailures }, 'indexer source unavailable; retrying');
+      // Reported while it lasts (indexer status, substream_indexer_source_failing_seconds); the next batch clears it.
+      if (!dryRun) await recordSourceFailure(db, job, (error as Error)?.message ?? String(error)).catch(() => undefined);
     }
     delay = next > before ? pollMs : Math.min(delay * 2, options.maxPollMs ?? 30_000);
     await sleep(delay + Math.floor(Math.random() * delay * 0.1), undefined, { signal }).catch(() => undefined);

@@ -11,7 +11,8 @@ export interface DatabaseSnapshot {
   deadLetters: { projector: string; status: string; count: number }[];
   /** Each outbox relay behind the log (`outbox_checkpoints`: a row once its first batch was acknowledged or failed). */
   relays: { name: string; lagEvents: number; lagSeconds: number }[];
-  indexer: { job: string; processedLedger: number; latestLedger: number | null; ageSeconds: number }[];
+  /** `sourceFailingSeconds`: how long the job's source has been failing, null while it answers. */
+  indexer: { job: string; processedLedger: number; latestLedger: number | null; ageSeconds: number; sourceFailingSeconds: number | null }[];
 }
 
 interface Present {
@@ -20,6 +21,7 @@ interface Present {
   relays: boolean;
   indexer: boolean;
   indexer_latest: boolean;
+  indexer_source: boolean;
   dead_letters: boolean;
 }
 
@@ -47,7 +49,10 @@ export async function readDatabaseSnapshot(db: Db, options: { lagCountCap?: numb
         to_regclass('projection_dead_letters') is not null as dead_letters,
         exists (select 1 from information_schema.columns
                 where table_schema = current_schema() and table_name = 'indexer_checkpoints'
-                  and column_name = 'latest_ledger') as indexer_latest`.execute(db);
+                  and column_name = 'latest_ledger') as indexer_latest,
+        exists (select 1 from information_schema.columns
+                where table_schema = current_schema() and table_name = 'indexer_checkpoints'
+                  and column_name = 'source_failing_since') as indexer_source`.execute(db);
     present = rows[0]!;
     snapshot.up = true;
   } catch {
@@ -96,16 +101,18 @@ export async function readDatabaseSnapshot(db: Db, options: { lagCountCap?: numb
   }
   if (present.indexer) {
     const latest = present.indexer_latest ? sql`latest_ledger::text` : sql`null::text`;
+    const failing = present.indexer_source ? sql`extract(epoch from now() - source_failing_since)::float8` : sql`null::float8`;
     parts.push(
       attempt(async () => {
-        const { rows } = await sql<{ job: string; last_ledger: string; latest_ledger: string | null; age: number }>`
-          select job, last_ledger::text, ${latest} as latest_ledger, extract(epoch from now() - updated_at)::float8 as age
+        const { rows } = await sql<{ job: string; last_ledger: string; latest_ledger: string | null; age: number; failing: number | null }>`
+          select job, last_ledger::text, ${latest} as latest_ledger, extract(epoch from now() - updated_at)::float8 as age, ${failing} as failing
           from indexer_checkpoints order by job`.execute(db);
         snapshot.indexer = rows.map((r) => ({
           job: r.job,
           processedLedger: Number(r.last_ledger),
           latestLedger: r.latest_ledger === null ? null : Number(r.latest_ledger),
           ageSeconds: Math.max(0, r.age),
+          sourceFailingSeconds: r.failing === null ? null : Math.max(0, r.failing),
         }));
       }),
     );

@@ -127,6 +127,7 @@ export function createMetrics(db: Db, options: { defaultLabels?: Record<string, 
   indexerGauge('substream_indexer_processed_ledger', 'Last ledger the indexer job fully processed', (j) => j.processedLedger);
   indexerGauge('substream_indexer_latest_ledger', 'Latest network ledger the indexer job has seen (when the job records it)', (j) => j.latestLedger);
   indexerGauge('substream_indexer_checkpoint_age_seconds', 'Seconds since the indexer job last advanced its checkpoint', (j) => j.ageSeconds);
+  indexerGauge('substream_indexer_source_failing_seconds', 'Seconds the indexer job\'s source has been failing (follow mode waits it out); absent while it answers', (j) => j.sourceFailingSeconds);
 
   const http = { labelNames: ['method', 'route', 'status_class'] as HttpLabels[], registers };
   return {

@@ -119,6 +119,9 @@ export interface IndexerCheckpointsTable {
   last_ledger: Int8;
   cursor: string | null;
   updated_at: Generated<Date>;
+  /** Since when the job's source fails (follow mode waits it out); null while it answers. */
+  source_failing_since: Date | null;
+  source_error: string | null;
 }
 
 /** Ledger ranges an indexer job processed (inclusive), for gap reports. */

@@ -20,7 +20,10 @@ Lists the ledger ranges missing between the first and last ledger processed, by 
       if (values.json) {
         process.stdout.write(`${JSON.stringify({ job: values.job ?? null, gaps: holes, checkpoints: jobs })}\n`);
       } else {
-        for (const j of jobs) process.stdout.write(`job ${j.job}: last ledger ${j.lastLedger}\n`);
+        for (const j of jobs) {
+          const outage = j.sourceFailingSince ? `; source failing since ${j.sourceFailingSince.toISOString()}: ${j.sourceError}` : '';
+          process.stdout.write(`job ${j.job}: last ledger ${j.lastLedger}${outage}\n`);
+        }
         if (holes.length === 0) process.stdout.write('no gaps\n');
         for (const g of holes) process.stdout.write(`gap ${g.from}-${g.to} (${g.to - g.from + 1} ledgers)\n`);
       }
