@@ -14,6 +14,7 @@ import openapi from './plugins/openapi.ts';
 import rateLimit from './plugins/rate-limit.ts';
 import redis from './plugins/redis.ts';
 import services, { type Services } from './plugins/services.ts';
+import stripe from './plugins/stripe.ts';
 import analytics from './routes/analytics.ts';
 import apiKeys from './routes/api-keys.ts';
 import content from './routes/content.ts';
@@ -25,6 +26,7 @@ import invoiceLinks from './routes/invoice-links.ts';
 import live from './routes/live.ts';
 import sep10 from './routes/sep10.ts';
 import streams from './routes/streams.ts';
+import stripeWebhooks from './routes/stripe-webhooks.ts';
 import subscriptions from './routes/subscriptions.ts';
 
 export interface AppOptions {
@@ -64,6 +66,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(auth);
   await app.register(rateLimit);
   await app.register(flags);
+  await app.register(stripe);
   await app.register(idempotency);
   await app.register(health, { maxLagEvents: options.services.config.READY_MAX_LAG_EVENTS });
   await app.register(sep10);
@@ -76,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(content, { prefix: '/v1' });
   await app.register(analytics, { prefix: '/v1' });
   await app.register(live, { prefix: '/v1' });
+  await app.register(stripeWebhooks, { prefix: '/v1' });
   await app.register(dashboard);
   return app;
 }

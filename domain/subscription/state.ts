@@ -122,9 +122,11 @@ export function evolve(current: SubscriptionState, event: SubscriptionEvent): Su
       return { ...next, token: token ?? next.token, planId: planId ?? next.planId, activatedAt: later(next.activatedAt, activatedAt) };
     }
     case 'SubscriptionBilled': {
-      const { amount, billedAt } = event.data;
+      const { amount, billedAt, currency } = event.data;
       const next = statusFact(state, 'active', billedAt);
-      return { ...next, totalBilled: next.totalBilled + BigInt(amount), billsCount: next.billsCount + 1, lastBilledAt: later(next.lastBilledAt, billedAt) };
+      // Card money (minor units of a currency) is never added to token stroops.
+      const added = currency === undefined ? BigInt(amount) : 0n;
+      return { ...next, totalBilled: next.totalBilled + added, billsCount: next.billsCount + 1, lastBilledAt: later(next.lastBilledAt, billedAt) };
     }
     case 'SubscriptionRenewed': {
       const { nextBillingAt, renewedAt } = event.data;
