@@ -8,10 +8,18 @@ export type TierPrice =
   | { kind: 'rate'; ratePerSecond: Stroops }
   | { kind: 'period'; amount: Stroops; periodSeconds: number };
 
+/** A tier's monthly card price: minor units (cents) as a decimal string, ISO 4217 code in upper case. */
+export interface CardPrice {
+  currency: string;
+  amount: string;
+}
+
 export interface Tier {
   name: TierName;
   token: Address;
   price: TierPrice;
+  /** Offered by card (Stripe) too, at this monthly price; absent = wallet only. */
+  card?: CardPrice;
 }
 
 export type CreatorRegistered = {
