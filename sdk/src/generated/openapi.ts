@@ -780,7 +780,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["RequestSubscriptionInputInput"];
+                    "application/json": components["schemas"]["SubscribeInputInput"];
                 };
             };
             responses: {
@@ -795,7 +795,19 @@ export interface paths {
                             /** @enum {string} */
                             status: "pending";
                             revision: number;
+                            /** @enum {string} */
+                            rail: "wallet";
                             contractCall: components["schemas"]["ContractCall"];
+                        } | {
+                            subscriptionId: string;
+                            /** @enum {string} */
+                            status: "pending";
+                            revision: number;
+                            /** @enum {string} */
+                            rail: "card";
+                            /** @description Stripe Checkout: send the subscriber here; signed webhooks confirm the payment */
+                            checkoutUrl: string;
+                            checkoutSessionId: string;
                         };
                     };
                 };
@@ -3527,6 +3539,11 @@ export interface components {
                     amount: string;
                     periodSeconds: number;
                 };
+                /** @description Monthly card price (Stripe); absent = wallet only */
+                card?: {
+                    currency: string;
+                    amount: string;
+                };
             }[];
         };
         CreateInvoiceLinkInputInput: {
@@ -3573,9 +3590,15 @@ export interface components {
             end: number;
             memo?: string;
         };
-        RequestSubscriptionInputInput: {
+        SubscribeInputInput: {
             creator: string;
             tier: string;
+            /**
+             * @description wallet: sign the contract call (default); card: pay through Stripe Checkout
+             * @default wallet
+             * @enum {string}
+             */
+            rail: "wallet" | "card";
         };
         Error: {
             /** @description Stable, namespaced error code, e.g. SUBSCRIPTION.ALREADY_ACTIVE */
@@ -3644,6 +3667,11 @@ export interface components {
                     kind: "period";
                     amount: string;
                     periodSeconds: number;
+                };
+                /** @description monthly card price in minor units; absent = wallet only */
+                card?: {
+                    currency: string;
+                    amount: string;
                 };
                 /** @description stroops a second the subscribe call streams: a per-period price rounded down, never more than listed */
                 streamedRatePerSecond: string;
