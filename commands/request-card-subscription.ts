@@ -33,7 +33,7 @@ export interface RequestCardSubscriptionResult {
 
 /**
  * Records the intent to subscribe by card (`rail: 'card'`) and opens a Stripe Checkout Session in
- * subscription mode for the tier's monthly card price, `client_reference_id` = our subscription id
+ * subscription mode for the tier's monthly card price (its synced Stripe Price, else inline price data), `client_reference_id` = our subscription id
  * (also in the subscription's metadata, so every later webhook names it). The intent's stream
  * revision is the Idempotency-Key: a retry of the same attempt gets the same session.
  *
@@ -65,6 +65,9 @@ export async function requestCardSubscription(deps: CardCheckoutDeps, input: Req
     { tenantId: context.tenantId ?? creator, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   const id = subscriptionId(subscriber, creator);
+  const card = tier.card;
+  // The catalogue's Price when the sync has caught up with this price; inline price data until then.
+  const synced = creatorState.stripe?.prices.find((p) => p.tier === tier.name && p.currency === card.currency && p.amount === card.amount);
   const metadata = { [SUBSCRIPTION_ID_KEY]: id, creator, tier: tier.name };
   const session = await deps.checkoutSessions.create(
     {
@@ -72,11 +75,11 @@ export async function requestCardSubscription(deps: CardCheckoutDeps, input: Req
       client_reference_id: id,
       success_url: deps.successUrl,
       cancel_url: deps.cancelUrl,
-      line_items: [{
+      line_items: [synced ? { price: synced.priceId, quantity: 1 } : {
         quantity: 1,
         price_data: {
-          currency: tier.card.currency.toLowerCase(),
-          unit_amount: Number(tier.card.amount),
+          currency: card.currency.toLowerCase(),
+          unit_amount: Number(card.amount),
           recurring: { interval: 'month' },
           product_data: { name: `${creatorState.displayName || creator} — ${tier.name}`, metadata: { creator } },
         },

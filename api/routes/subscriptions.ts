@@ -23,7 +23,7 @@ const ContractCall = z
 const Params = z.object({ id: z.string().max(200) });
 
 const SubscribeBody = RequestSubscriptionInput.extend({
-  rail: z.enum(['wallet', 'card']).default('wallet').describe('wallet: sign the contract call (default); card: pay through Stripe Checkout'),
+  rail: z.enum(['wallet', 'card']).optional().describe('wallet: sign the contract call (default); card: pay through Stripe Checkout'),
 }).meta({ id: 'SubscribeInput' });
 const WalletPending = z.object({ subscriptionId: z.string(), status: z.literal('pending'), revision: z.number().int(), rail: z.literal('wallet'), contractCall: ContractCall });
 const CardPending = z.object({

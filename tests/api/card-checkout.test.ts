@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import t from 'tap';
+import { creatorStreamId } from '../../domain/creator/events.ts';
 import { subscriptionStreamId } from '../../domain/subscription/events.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { randomAccount, testApp, type TestApp } from '../support/app.ts';
@@ -90,4 +92,16 @@ t.test('rail card records the intent and answers 202 with a Checkout Session cre
   t.equal(walletOnly.statusCode, 422);
   t.equal(walletOnly.json().code, 'SUBSCRIPTION.CARD_NOT_OFFERED');
   t.equal(stripe.requests.length, 1, 'no session for a tier without a card price');
+
+  // Once the catalogue sync has recorded the tier's Price, Checkout uses it instead of inline price data.
+  await createPostgresEventStore(harness.database.db).append(creatorStreamId(creator), [{
+    id: randomUUID(), type: 'StripeCatalogSynced',
+    data: { creator, account: null, productId: 'prod_1', prices: [{ tier: 'gold', priceId: 'price_gold1', currency: 'EUR', amount: '900' }], archivedPriceIds: [], syncedAt: new Date().toISOString() },
+    metadata: { source: 'stripe', tenantId: creator },
+  }]);
+  const next = await harness.app.inject({ method: 'POST', url: '/v1/subscriptions', headers: { authorization: `Bearer ${await harness.token(randomAccount())}` }, payload: { creator, tier: 'gold', rail: 'card' } });
+  t.equal(next.statusCode, 202, next.body);
+  const synced = Object.fromEntries(stripe.requests[1]!.form);
+  t.equal(synced['line_items[0][price]'], 'price_gold1');
+  t.notOk('line_items[0][price_data][currency]' in synced);
 });

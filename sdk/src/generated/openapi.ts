@@ -3595,10 +3595,9 @@ export interface components {
             tier: string;
             /**
              * @description wallet: sign the contract call (default); card: pay through Stripe Checkout
-             * @default wallet
              * @enum {string}
              */
-            rail: "wallet" | "card";
+            rail?: "wallet" | "card";
         };
         Error: {
             /** @description Stable, namespaced error code, e.g. SUBSCRIPTION.ALREADY_ACTIVE */
