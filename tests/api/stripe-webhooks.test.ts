@@ -2,6 +2,8 @@ import t from 'tap';
 import { subscriptionStreamId, type SubscriptionEvent } from '../../domain/subscription/events.ts';
 import { evolve, initialState } from '../../domain/subscription/state.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
+import { allProjectors } from '../../projections/registry.ts';
+import { catchUp } from '../../projections/runner.ts';
 import { randomAccount, testApp, type TestApp } from '../support/app.ts';
 import { checkoutCompleted, invoiceObject, signStripePayload, stripeEvent, subscriptionObject, TEST_WEBHOOK_SECRET, type CardTimeline } from '../support/stripe-events.ts';
 
@@ -156,4 +158,27 @@ t.test('unknown event types and objects naming no SubStream subscription are ack
   t.equal(foreign.statusCode, 200);
   t.equal(foreign.json().outcome, 'ignored');
   t.same(await streamOf(harness, c), []);
+});
+
+t.test('read side: the subscription shows its rail and card money per currency; analytics files card revenue under currency:USD', async (t) => {
+  const harness = await testApp(t, ENV);
+  const c = timeline();
+  for (const event of lifecycle(c).slice(0, 3)) t.equal((await deliver(harness, event)).statusCode, 200);
+  for (const projector of allProjectors) await catchUp(harness.database.db, projector);
+  const asSubscriber = { authorization: `Bearer ${await harness.token(c.subscriber)}` };
+  const view = await harness.app.inject({ method: 'GET', url: `/v1/subscriptions/${c.subscriptionId}`, headers: asSubscriber });
+  t.equal(view.statusCode, 200, view.body);
+  t.match(view.json(), { status: 'active', rail: 'card', cardBilled: { USD: '500' }, totalBilled: '0', billsCount: 1 });
+  const mine = await harness.app.inject({ method: 'GET', url: '/v1/me/subscriptions', headers: asSubscriber });
+  t.same(mine.json().items.map((s: { rail: string }) => s.rail), ['card']);
+  const day = new Date(c.start * 1000);
+  const from = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate())).toISOString();
+  const to = new Date(Date.parse(from) + 2 * 86_400_000).toISOString();
+  const revenue = await harness.app.inject({
+    method: 'GET', url: `/v1/analytics/creators/me/series?metric=revenue&from=${from}&to=${to}`,
+    headers: { authorization: `Bearer ${await harness.token(c.creator, c.creator)}` },
+  });
+  t.equal(revenue.statusCode, 200, revenue.body);
+  const byToken = revenue.json().points.flatMap((p: { byToken: unknown[] }) => p.byToken);
+  t.same(byToken, [{ token: 'currency:USD', amount: '500' }], 'card cents in their own series, never under a token');
 });

@@ -3687,7 +3687,7 @@ export interface components {
             tier: string | null;
             token: string | null;
             ratePerSecond: string | null;
-            /** @description stroops, decimal string */
+            /** @description stroops, decimal string (chain money only) */
             totalBilled: string;
             billsCount: number;
             /** @description ISO-8601 UTC */
@@ -3702,9 +3702,9 @@ export interface components {
             cancelRequestedAt: string | null;
             /** @description ISO-8601 UTC */
             cancelledAt: string | null;
-            /** @description stroops, decimal string */
+            /** @description stroops, decimal string (chain money only) */
             refundAmount: string;
-            /** @description stroops, decimal string */
+            /** @description stroops, decimal string (chain money only) */
             tipsTotal: string;
             /** @description ledger of the first chain fact, null while only requested */
             confirmedLedger: number | null;
@@ -3713,6 +3713,12 @@ export interface components {
             /** @description ISO-8601 UTC */
             expiresAt: string | null;
             updatedAt: string;
+            /** @description wallet: the Stellar contract; card: Stripe */
+            rail: ("wallet" | "card") | null;
+            /** @description card money billed per ISO 4217 currency, in minor units (cents) as decimal strings; never part of totalBilled */
+            cardBilled: {
+                [key: string]: string;
+            };
         };
         InvoiceLink: {
             id: string;
