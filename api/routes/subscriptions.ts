@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { cancelCardAtPeriodEnd } from '../../commands/cancel-card-subscription.ts';
 import { requestCardSubscription } from '../../commands/request-card-subscription.ts';
 import { requestCancellation } from '../../commands/request-cancellation.ts';
 import { requestSubscription, RequestSubscriptionInput } from '../../commands/request-subscription.ts';
@@ -72,6 +73,11 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
     },
   }, async (request, reply) => {
     const result = await requestCancellation(deps(), { subscriptionId: request.params.id }, commandContext(request));
+    if (result.rail === 'card' && result.status !== 'cancelled' && result.status !== 'expired') {
+      // A live card subscription ends at its period's end in Stripe; the deletion webhook confirms it.
+      requireCardConfig({ STRIPE_SECRET_KEY: app.services.config.STRIPE_SECRET_KEY });
+      await cancelCardAtPeriodEnd({ store: app.services.eventStore, subscriptions: app.stripe!.subscriptions }, result.streamId, result.revision);
+    }
     return reply.code(202).send({ subscriptionId: request.params.id, revision: result.revision });
   });
 

@@ -4,6 +4,7 @@ import { creatorStreamId } from '../../domain/creator/events.ts';
 import { subscriptionStreamId } from '../../domain/subscription/events.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { randomAccount, testApp, type TestApp } from '../support/app.ts';
+import { signStripePayload, stripeEvent, subscriptionObject, TEST_WEBHOOK_SECRET, type CardTimeline } from '../support/stripe-events.ts';
 import { stripeStandIn, type StripeRequest } from '../support/stripe-stand-in.ts';
 
 const TOKEN = 'CAS3J7GYLGXMF6TDJBBYYSE3HQ6BBSMLNUQ34T6TZMYMW2EVH34XOWMA';
@@ -104,4 +105,34 @@ t.test('rail card records the intent and answers 202 with a Checkout Session cre
   const synced = Object.fromEntries(stripe.requests[1]!.form);
   t.equal(synced['line_items[0][price]'], 'price_gold1');
   t.notOk('line_items[0][price_data][currency]' in synced);
+});
+
+t.test('cancel a card subscription: cancel_at_period_end in Stripe (checked by the stand-in), then the deletion webhook confirms it', async (t) => {
+  const stripe = await stripeStandIn(t, (request) => {
+    const match = /^\/v1\/subscriptions\/(sub_[A-Za-z0-9]+)$/.exec(request.path);
+    if (request.method !== 'POST' || !match) return undefined;
+    return { id: match[1], object: 'subscription', status: 'active', cancel_at_period_end: request.form.get('cancel_at_period_end') === 'true', currency: 'usd', livemode: false, metadata: {} };
+  });
+  const harness = await testApp(t, { STRIPE_SECRET_KEY: 'sk_test_standin123', STRIPE_API_BASE: stripe.url, STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET });
+  const subscriber = randomAccount();
+  const creator = randomAccount();
+  const c: CardTimeline = { subscriptionId: `${subscriber}-${creator}`, stripeSubscription: 'sub_cancelme1', customer: 'cus_cancelme1', start: Math.floor(Date.now() / 1000) - 86_400 };
+  const deliver = (event: Record<string, unknown>) => {
+    const payload = JSON.stringify(event);
+    return harness.app.inject({ method: 'POST', url: '/v1/webhooks/stripe', headers: { 'content-type': 'application/json', 'stripe-signature': signStripePayload(payload) }, payload });
+  };
+  t.equal((await deliver(stripeEvent('customer.subscription.created', subscriptionObject(c, 'active'), c.start))).json().outcome, 'recorded');
+  const auth = { authorization: `Bearer ${await harness.token(subscriber)}`, 'idempotency-key': 'cancel-card-1' };
+  const cancel = await harness.app.inject({ method: 'POST', url: `/v1/subscriptions/${c.subscriptionId}/cancel`, headers: auth });
+  t.equal(cancel.statusCode, 202, cancel.body);
+  t.same(stripe.requests.map((r) => [r.method, r.path, r.idempotencyKey, Object.fromEntries(r.form)]), [
+    ['POST', '/v1/subscriptions/sub_cancelme1', `cancel:${subscriptionStreamId(subscriber, creator)}:1`, { cancel_at_period_end: 'true' }],
+  ]);
+  const again = await harness.app.inject({ method: 'POST', url: `/v1/subscriptions/${c.subscriptionId}/cancel`, headers: auth });
+  t.equal(again.statusCode, 202);
+  t.equal(stripe.requests.length, 1, 'a retry under the same Idempotency-Key does not call Stripe again');
+  const end = c.start + 30 * 86_400;
+  await deliver(stripeEvent('customer.subscription.deleted', subscriptionObject(c, 'canceled', { canceled_at: end, ended_at: end, cancel_at_period_end: true }), end));
+  const stream = await createPostgresEventStore(harness.database.db).readStream(subscriptionStreamId(subscriber, creator));
+  t.same(stream.map((e) => e.type), ['SubscriptionActivated', 'CancellationRequested', 'SubscriptionCancelled']);
 });
