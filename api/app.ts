@@ -17,6 +17,7 @@ import redis from './plugins/redis.ts';
 import routePolicy from './plugins/route-policy.ts';
 import type { Config } from '../platform/config.ts';
 import services, { type Services } from './plugins/services.ts';
+import stripe from './plugins/stripe.ts';
 import analytics from './routes/analytics.ts';
 import apiKeys from './routes/api-keys.ts';
 import content from './routes/content.ts';
@@ -28,6 +29,7 @@ import invoiceLinks from './routes/invoice-links.ts';
 import live from './routes/live.ts';
 import sep10 from './routes/sep10.ts';
 import streams from './routes/streams.ts';
+import stripeWebhooks from './routes/stripe-webhooks.ts';
 import subscriptions from './routes/subscriptions.ts';
 
 export interface AppOptions {
@@ -77,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(rateLimit);
   await app.register(resolveApiKeys);
   await app.register(flags);
+  await app.register(stripe);
   await app.register(idempotency);
   await app.register(readiness);
   await app.register(health);
@@ -90,6 +93,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(content, { prefix: '/v1' });
   await app.register(analytics, { prefix: '/v1' });
   await app.register(live, { prefix: '/v1' });
+  await app.register(stripeWebhooks, { prefix: '/v1' });
   await app.register(dashboard);
   return app;
 }

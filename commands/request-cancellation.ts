@@ -35,5 +35,5 @@ export async function requestCancellation(deps: Pick<CommandDeps, 'store'>, inpu
     { tenantId: context.tenantId ?? creator, correlationId: context.correlationId, attemptId: context.attemptId },
   );
   const status: SubscriptionStatus = result.state.status;
-  return { subscriptionId: input.subscriptionId, streamId, revision: result.revision, status, cancelRequestedAt: result.state.cancelRequestedAt };
+  return { subscriptionId: input.subscriptionId, streamId, revision: result.revision, status, rail: result.state.rail, cancelRequestedAt: result.state.cancelRequestedAt };
 }

@@ -10,7 +10,12 @@ const TierPrice = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('period'), amount: Stroops, periodSeconds: z.number().int().positive().max(10 * 366 * 86_400) }),
 ]);
 
-const TierInput = z.object({ name: z.enum(TIER_ORDER), token: ContractAddress, price: TierPrice });
+const CardPrice = z.object({
+  currency: z.string().regex(/^[A-Za-z]{3}$/, 'must be a three-letter ISO 4217 code').transform((c) => c.toUpperCase()),
+  amount: z.string().regex(/^[1-9]\d{0,11}$/, 'must be a positive whole amount of the currency\'s minor units (cents) as a decimal string'),
+}).describe('Monthly card price (Stripe); absent = wallet only');
+
+const TierInput = z.object({ name: z.enum(TIER_ORDER), token: ContractAddress, price: TierPrice, card: CardPrice.optional() });
 
 /** Positivity, unique names, bronze < silver < gold and distinct streamed rates are domain rules (domain/creator/tiers.ts). */
 export const SetTiersInput = z.object({ tiers: z.array(TierInput).max(TIER_ORDER.length) }).meta({ id: 'SetTiersInput' });

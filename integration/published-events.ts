@@ -45,6 +45,7 @@ export const PUBLISHED_EVENTS = {
   InvoiceLinkDeleted: 'invoice-link',
   CreatorRegistered: 'creator',
   TiersSet: 'creator',
+  StripeCatalogSynced: 'creator',
   ContentPublished: 'content',
   ContentUpdated: 'content',
   ContentDeleted: 'content',

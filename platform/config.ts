@@ -135,6 +135,18 @@ const schema = z.object({
   LIVE_MAX_CONNECTIONS_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(20),
   /** The deepest `?since=` replay, in events of the global log after the cursor; deeper closes with 4410. */
   LIVE_MAX_REPLAY: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  /** Stripe secret key (sk_test_… / sk_live_… / rk_…); unset = card payments off (503 PAYMENTS.CARD_DISABLED). */
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_…)').optional(),
+  /** The webhook endpoint's signing secret (whsec_…); unset = the webhook answers 503 PAYMENTS.CARD_DISABLED. */
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),
+  /** Where the Stripe SDK sends requests (default https://api.stripe.com); a local stand-in in tests. */
+  STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
+  /** Oldest Stripe-Signature timestamp accepted, in seconds (Stripe's own default is 300). */
+  STRIPE_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** Where Checkout sends the subscriber after paying; Stripe replaces {CHECKOUT_SESSION_ID}. */
+  STRIPE_SUCCESS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Where Checkout sends the subscriber who gives up. */
+  STRIPE_CANCEL_URL: z.url({ protocol: /^https?$/ }).optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Every request of one client IP a minute, whoever it authenticates as: free SEP-10 logins cannot multiply the per-principal limit. */
   RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(6000),

@@ -111,6 +111,10 @@ export interface SubscriptionsTable {
   /** bigint (a chain u32). */
   plan_id: Int8 | null;
   tips_count: Generated<number>;
+  /** `wallet` | `card` (migration 20261205070000-subscription-rail.ts). */
+  rail: 'wallet' | 'card' | null;
+  /** Card money billed per ISO 4217 currency, minor units as decimal strings. */
+  card_billed: Generated<Record<string, string>>;
 }
 
 /** The indexer's per-job checkpoint: the last ledger fully processed and the source's cursor. */

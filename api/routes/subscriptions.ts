@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { cancelCardAtPeriodEnd } from '../../commands/cancel-card-subscription.ts';
+import { requestCardSubscription } from '../../commands/request-card-subscription.ts';
 import { requestCancellation } from '../../commands/request-cancellation.ts';
 import { requestSubscription, RequestSubscriptionInput } from '../../commands/request-subscription.ts';
 import { readInScope } from '../../projections/read-scope.ts';
@@ -8,6 +10,7 @@ import { commandContext } from '../command-context.ts';
 import { ApiError } from '../errors.ts';
 import { principalOf } from '../auth/principal.ts';
 import type { RoutePolicy } from '../plugins/route-policy.ts';
+import { requireCardConfig } from '../plugins/stripe.ts';
 import { errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
 import { SubscriptionView } from '../schemas/subscription.ts';
 
@@ -20,6 +23,15 @@ const ContractCall = z
   .meta({ id: 'ContractCall' });
 
 const Params = z.object({ id: z.string().max(200) });
+
+const SubscribeBody = RequestSubscriptionInput.extend({
+  rail: z.enum(['wallet', 'card']).optional().describe('wallet: sign the contract call (default); card: pay through Stripe Checkout'),
+}).meta({ id: 'SubscribeInput' });
+const WalletPending = z.object({ subscriptionId: z.string(), status: z.literal('pending'), revision: z.number().int(), rail: z.literal('wallet'), contractCall: ContractCall });
+const CardPending = z.object({
+  subscriptionId: z.string(), status: z.literal('pending'), revision: z.number().int(), rail: z.literal('card'),
+  checkoutUrl: z.string().describe('Stripe Checkout: send the subscriber here; signed webhooks confirm the payment'), checkoutSessionId: z.string(),
+});
 
 /** Subscriptions: request (pending until the chain confirms), cancel, read. */
 const subscriptions: FastifyPluginAsyncZod = async (app) => {
@@ -35,15 +47,23 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
   app.post('/subscriptions', {
     config: write,
     schema: {
-      tags: ['subscriptions'], security, headers: IdempotencyHeaders, body: RequestSubscriptionInput,
+      tags: ['subscriptions'], security, headers: IdempotencyHeaders, body: SubscribeBody,
       response: {
-        202: z.object({ subscriptionId: z.string(), status: z.literal('pending'), revision: z.number().int(), contractCall: ContractCall }),
+        202: z.union([WalletPending, CardPending]),
         ...errorResponses,
       },
     },
   }, async (request, reply) => {
+    const { config } = app.services;
+    if (request.body.rail === 'card') {
+      requireCardConfig({ STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY, STRIPE_SUCCESS_URL: config.STRIPE_SUCCESS_URL, STRIPE_CANCEL_URL: config.STRIPE_CANCEL_URL });
+      const deps = { store: app.services.eventStore, pendingTtlSeconds: config.SUBSCRIPTION_PENDING_TTL_SECONDS, checkoutSessions: app.stripe!.checkout.sessions, successUrl: config.STRIPE_SUCCESS_URL!, cancelUrl: config.STRIPE_CANCEL_URL! };
+      const result = await requestCardSubscription(deps, { creator: request.body.creator, tier: request.body.tier, rail: 'card' }, commandContext(request, request.body.creator));
+      const { subscriptionId, revision, checkoutUrl, checkoutSessionId } = result;
+      return reply.code(202).send({ subscriptionId, status: 'pending' as const, revision, rail: 'card' as const, checkoutUrl, checkoutSessionId });
+    }
     const result = await requestSubscription(deps(), request.body, commandContext(request, request.body.creator));
-    return reply.code(202).send({ subscriptionId: result.subscriptionId, status: 'pending' as const, revision: result.revision, contractCall: result.contractCall });
+    return reply.code(202).send({ subscriptionId: result.subscriptionId, status: 'pending' as const, revision: result.revision, rail: 'wallet' as const, contractCall: result.contractCall });
   });
 
   app.post('/subscriptions/:id/cancel', {
@@ -54,6 +74,11 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
     },
   }, async (request, reply) => {
     const result = await requestCancellation(deps(), { subscriptionId: request.params.id }, commandContext(request));
+    if (result.rail === 'card' && result.status !== 'cancelled' && result.status !== 'expired') {
+      // A live card subscription ends at its period's end in Stripe; the deletion webhook confirms it.
+      requireCardConfig({ STRIPE_SECRET_KEY: app.services.config.STRIPE_SECRET_KEY });
+      await cancelCardAtPeriodEnd({ store: app.services.eventStore, subscriptions: app.stripe!.subscriptions }, result.streamId, result.revision);
+    }
     return reply.code(202).send({ subscriptionId: request.params.id, revision: result.revision });
   });
 

@@ -13,6 +13,7 @@ export const CreatorView = z
       name: z.enum(['bronze', 'silver', 'gold']),
       token: z.string(),
       price: TierPrice.describe('the price exactly as the creator listed it'),
+      card: z.object({ currency: z.string(), amount: z.string() }).optional().describe('monthly card price in minor units; absent = wallet only'),
       streamedRatePerSecond: z.string().describe('stroops a second the subscribe call streams: a per-period price rounded down, never more than listed'),
     })),
     registeredAt: z.string().nullable(),

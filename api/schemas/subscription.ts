@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const SubscriptionStatus = z.enum(['none', 'pending', 'trialing', 'active', 'grace', 'cancelled', 'expired']);
 
 const Time = z.string().nullable().describe('ISO-8601 UTC');
-const Amount = z.string().describe('stroops, decimal string');
+const Amount = z.string().describe('stroops, decimal string (chain money only)');
 
 export const SubscriptionView = z
   .object({
@@ -28,5 +28,7 @@ export const SubscriptionView = z
     requestedAt: Time,
     expiresAt: Time,
     updatedAt: z.string(),
+    rail: z.enum(['wallet', 'card']).nullable().describe('wallet: the Stellar contract; card: Stripe'),
+    cardBilled: z.record(z.string(), z.string()).describe('card money billed per ISO 4217 currency, in minor units (cents) as decimal strings; never part of totalBilled'),
   })
   .meta({ id: 'Subscription' });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
 import { runIdempotencySweeper } from '../../api/idempotency-retention.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
+import { runStripeCatalogSync } from '../../integration/stripe-catalog.ts';
 import { allProjectors } from '../../projections/registry.ts';
 import { runProjections } from '../../projections/startup.ts';
 import { runExpirySweeper } from '../../projections/subscriptions/expiry-sweeper.ts';
@@ -78,6 +79,8 @@ Stops cleanly on SIGINT/SIGTERM.`,
           runProjections(runtime.db, allProjectors, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }),
           // The app's store: the log signal announces its appends (the live feed wakes at once).
           runExpirySweeper(runtime.db, app.services.eventStore, { intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: projecting.signal, logger }),
+          // Card payments on: tiers sync to Stripe Products and Prices (integration/stripe-catalog.ts).
+          app.stripe && runStripeCatalogSync(runtime.db, app.services.eventStore, app.stripe, { batchSize: 200, signal: projecting.signal, logger }),
         ]));
         stopBeforeClosing(app, projecting, work);
         failures.push(new Promise<never>((_, reject) => void work.catch(reject)));

@@ -1,10 +1,16 @@
 import { assertNever } from '../shared/errors.ts';
 import type { Address, Timestamp } from '../shared/types.ts';
-import type { CreatorEvent, Tier } from './events.ts';
+import type { CreatorEvent, StripeTierPrice, Tier } from './events.ts';
 
 export type CreatorState =
   | { status: 'unregistered' }
-  | { status: 'registered'; creator: Address; displayName: string; registeredAt: Timestamp; tiers: Tier[] };
+  | { status: 'registered'; creator: Address; displayName: string; registeredAt: Timestamp; tiers: Tier[]; stripe?: StripeCatalog };
+
+/** The creator's Stripe Product and the active Price of each card tier, as last synced. */
+export interface StripeCatalog {
+  productId: string;
+  prices: StripeTierPrice[];
+}
 
 export const initialState = (): CreatorState => ({ status: 'unregistered' });
 
@@ -19,6 +25,8 @@ export function evolve(state: CreatorState, event: CreatorEvent): CreatorState {
       return state.status === 'registered'
         ? { ...state, tiers: event.data.tiers }
         : { status: 'registered', creator: event.data.creator, displayName: '', registeredAt: event.data.setAt, tiers: event.data.tiers };
+    case 'StripeCatalogSynced':
+      return state.status === 'registered' ? { ...state, stripe: { productId: event.data.productId, prices: event.data.prices } } : state;
     default:
       return assertNever(event);
   }

@@ -8,7 +8,7 @@ interface Pair {
 /** The subscriber's intent; the chain confirms it later with SubscriptionActivated. */
 export type RequestSubscription = {
   type: 'RequestSubscription';
-  data: Pair & { tier: string; token: Address; ratePerSecond: bigint; pendingTtlSeconds: number };
+  data: Pair & { tier: string; token: Address; ratePerSecond: bigint; pendingTtlSeconds: number; rail?: 'card' };
   metadata: CommandMetadata;
 };
 

@@ -12,7 +12,7 @@ const isPastExpiry = (state: SubscriptionState, now: string): boolean =>
  * same decision, so a forgotten intent never blocks a new one.
  */
 export function requestSubscription(command: RequestSubscription, state: SubscriptionState): (SubscriptionExpired | SubscriptionRequested)[] {
-  const { subscriber, creator, tier, token, ratePerSecond, pendingTtlSeconds } = command.data;
+  const { subscriber, creator, tier, token, ratePerSecond, pendingTtlSeconds, rail } = command.data;
   const { now } = command.metadata;
   if (subscriber === creator) throw new DomainError('SUBSCRIPTION.SELF_SUBSCRIPTION', 'a creator cannot subscribe to themselves');
   if (ratePerSecond <= 0n) throw new DomainError('SUBSCRIPTION.INVALID_RATE', 'the rate per second must be positive');
@@ -24,7 +24,7 @@ export function requestSubscription(command: RequestSubscription, state: Subscri
     throw new DomainError('SUBSCRIPTION.ALREADY_PENDING', 'a subscription request is already waiting for the chain', { expiresAt: state.expiresAt });
   }
   const data = { subscriber, creator, tier, token, ratePerSecond: ratePerSecond.toString(), requestedAt: now, expiresAt: addSeconds(now, pendingTtlSeconds) };
-  return [...expired, { type: 'SubscriptionRequested', data }];
+  return [...expired, { type: 'SubscriptionRequested', data: rail === undefined ? data : { ...data, rail } }];
 }
 
 /** Only the subscriber or the creator may cancel. A pending intent is cancelled at once. */

@@ -5,22 +5,34 @@ interface Pair {
   creator: Address;
 }
 
-// Intents, recorded by commands.
+/** How a subscription is paid: from a Stellar wallet (the contract) or by card (Stripe). */
+export type Rail = 'wallet' | 'card';
+
+/**
+ * Card money: an amount in the currency's minor units (cents) as a decimal string, with its
+ * ISO 4217 code (upper case). Card facts carry it; chain facts never do, so the two are never summed.
+ */
+export interface CardMoney {
+  currency: string;
+}
+
+// Intents, recorded by commands. `rail` is absent on wallet intents (the default).
 export type SubscriptionRequested = {
   type: 'SubscriptionRequested';
-  data: Pair & { tier: string; token: Address; ratePerSecond: Stroops; requestedAt: Timestamp; expiresAt: Timestamp };
+  data: Pair & { tier: string; token: Address; ratePerSecond: Stroops; requestedAt: Timestamp; expiresAt: Timestamp; rail?: 'card' };
 };
 export type CancellationRequested = { type: 'CancellationRequested'; data: Pair & { requestedAt: Timestamp } };
 export type SubscriptionExpired = { type: 'SubscriptionExpired'; data: Pair & { expiredAt: Timestamp } };
 
-// Facts, recorded by the indexer from contract events (../shared/CONTRACT_EVENTS.md).
+// Facts, recorded by the indexer from contract events (../shared/CONTRACT_EVENTS.md), or from
+// signed Stripe webhooks for card subscriptions (those carry `currency`; amounts in minor units).
 export type SubscriptionActivated = {
   type: 'SubscriptionActivated';
-  data: Pair & { token: Address | null; ratePerSecond: Stroops; planId: number | null; activatedAt: Timestamp };
+  data: Pair & { token: Address | null; ratePerSecond: Stroops; planId: number | null; activatedAt: Timestamp } & Partial<CardMoney>;
 };
 export type SubscriptionBilled = {
   type: 'SubscriptionBilled';
-  data: Pair & { amount: Stroops; billedAt: Timestamp; merchantReferenceId: string | null; receiptHash: string | null };
+  data: Pair & { amount: Stroops; billedAt: Timestamp; merchantReferenceId: string | null; receiptHash: string | null } & Partial<CardMoney>;
 };
 export type SubscriptionRenewed = {
   type: 'SubscriptionRenewed';

@@ -1,7 +1,7 @@
 import { assertNever } from '../shared/errors.ts';
 import { isAtOrAfter } from '../shared/time.ts';
 import type { Address, Timestamp } from '../shared/types.ts';
-import type { SubscriptionEvent } from './events.ts';
+import type { Rail, SubscriptionEvent } from './events.ts';
 
 export type SubscriptionStatus = 'none' | 'pending' | 'trialing' | 'active' | 'grace' | 'cancelled' | 'expired';
 
@@ -10,6 +10,8 @@ export const LIVE_STATUSES: readonly SubscriptionStatus[] = ['trialing', 'active
 
 export interface SubscriptionState {
   status: SubscriptionStatus;
+  /** How it is paid: the intent's rail, then the rail of the latest activation (card facts carry a currency). */
+  rail: Rail | null;
   subscriber: Address | null;
   creator: Address | null;
   tier: string | null;
@@ -19,7 +21,10 @@ export interface SubscriptionState {
   requestedAt: Timestamp | null;
   expiresAt: Timestamp | null;
   activatedAt: Timestamp | null;
+  /** Chain money only: stroops of `token`. */
   totalBilled: bigint;
+  /** Card money billed, per ISO 4217 currency, in minor units: never added to `totalBilled`. */
+  cardBilled: Record<string, bigint>;
   billsCount: number;
   lastBilledAt: Timestamp | null;
   nextBillingAt: Timestamp | null;
@@ -38,6 +43,7 @@ export interface SubscriptionState {
 
 export const initialState = (): SubscriptionState => ({
   status: 'none',
+  rail: null,
   subscriber: null,
   creator: null,
   tier: null,
@@ -48,6 +54,7 @@ export const initialState = (): SubscriptionState => ({
   expiresAt: null,
   activatedAt: null,
   totalBilled: 0n,
+  cardBilled: {},
   billsCount: 0,
   lastBilledAt: null,
   nextBillingAt: null,
@@ -99,6 +106,7 @@ export function evolve(current: SubscriptionState, event: SubscriptionEvent): Su
       return {
         ...intent,
         status: 'pending',
+        rail: event.data.rail ?? 'wallet',
         token,
         ratePerSecond: BigInt(ratePerSecond),
         nextBillingAt: null,
@@ -117,14 +125,19 @@ export function evolve(current: SubscriptionState, event: SubscriptionEvent): Su
     case 'SubscriptionExpired':
       return state.status === 'pending' ? { ...state, status: 'expired' } : state;
     case 'SubscriptionActivated': {
-      const { token, ratePerSecond, planId, activatedAt } = event.data;
+      const { token, ratePerSecond, planId, activatedAt, currency } = event.data;
       const next = rateFact(statusFact(state, 'active', activatedAt), ratePerSecond, activatedAt);
-      return { ...next, token: token ?? next.token, planId: planId ?? next.planId, activatedAt: later(next.activatedAt, activatedAt) };
+      // The latest activation decides the rail (an older one arriving late does not).
+      const rail = next.activatedAt === null || isAtOrAfter(activatedAt, next.activatedAt) ? (currency === undefined ? 'wallet' : 'card') : next.rail;
+      return { ...next, rail, token: token ?? next.token, planId: planId ?? next.planId, activatedAt: later(next.activatedAt, activatedAt) };
     }
     case 'SubscriptionBilled': {
-      const { amount, billedAt } = event.data;
+      const { amount, billedAt, currency } = event.data;
       const next = statusFact(state, 'active', billedAt);
-      return { ...next, totalBilled: next.totalBilled + BigInt(amount), billsCount: next.billsCount + 1, lastBilledAt: later(next.lastBilledAt, billedAt) };
+      // Card money (minor units of a currency) is never added to token stroops.
+      const added = currency === undefined ? BigInt(amount) : 0n;
+      const cardBilled = currency === undefined ? next.cardBilled : { ...next.cardBilled, [currency]: (next.cardBilled[currency] ?? 0n) + BigInt(amount) };
+      return { ...next, cardBilled, totalBilled: next.totalBilled + added, billsCount: next.billsCount + 1, lastBilledAt: later(next.lastBilledAt, billedAt) };
     }
     case 'SubscriptionRenewed': {
       const { nextBillingAt, renewedAt } = event.data;

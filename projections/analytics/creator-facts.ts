@@ -24,6 +24,8 @@ export interface DailyAmount {
   day: string;
   stream_id: string;
   amount: string;
+  /** Card money's ISO 4217 code: filed under `currency:<CODE>`, never under a token. */
+  currency?: string;
 }
 
 /** One row of `analytics_money_tokens`: the token a money-moving stream pays in. */
@@ -61,6 +63,8 @@ export function moneyTokenOf(recorded: RecordedEvent): MoneyToken | undefined {
   const stream_id = recorded.streamId;
   switch (event.type) {
     case 'SubscriptionRequested':
+      // A card intent names the tier's token but will be paid in a currency.
+      return event.data.token && event.data.rail !== 'card' ? { stream_id, tenant_id: event.data.creator, token: event.data.token } : undefined;
     case 'SubscriptionActivated':
       return event.data.token ? { stream_id, tenant_id: event.data.creator, token: event.data.token } : undefined;
     case 'StreamCreated':
@@ -98,7 +102,10 @@ export function creatorFactOf(recorded: RecordedEvent): { fact?: SubscriptionFac
     case 'SubscriptionBilled':
       return {
         fact: row(event.data.billedAt, 'active'),
-        amount: { tenant_id: creator, metric: 'revenue', day: utcDay(event.data.billedAt), stream_id: recorded.streamId, amount: event.data.amount },
+        amount: {
+          tenant_id: creator, metric: 'revenue', day: utcDay(event.data.billedAt), stream_id: recorded.streamId, amount: event.data.amount,
+          ...(event.data.currency === undefined ? {} : { currency: event.data.currency }),
+        },
       };
     case 'SubscriptionRenewed':
       return { fact: row(event.data.renewedAt, 'active') };

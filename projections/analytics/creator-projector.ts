@@ -44,8 +44,8 @@ export function createCreatorAnalyticsProjector(options: { name?: string; tables
           const { fact, amount } = creatorFactOf(event);
           if (fact) facts.push(fact);
           if (amount) {
-            const { stream_id, ...rest } = amount;
-            amounts.push({ ...rest, token: tokens.get(stream_id) ?? null });
+            const { stream_id, currency, ...rest } = amount;
+            amounts.push({ ...rest, token: currency === undefined ? (tokens.get(stream_id) ?? null) : `currency:${currency}` });
           }
         } catch (error) {
           throw new ProjectionError(name, event, error);

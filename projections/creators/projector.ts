@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { CreatorEvent, Tier } from '../../domain/creator/events.ts';
+import type { CreatorEvent, StripeCatalogSynced, Tier } from '../../domain/creator/events.ts';
 import type { RecordedEvent } from '../../eventstore/types.ts';
 import type { Database } from '../../platform/schema.ts';
 import { selectColumns } from '../sql.ts';
@@ -20,14 +20,16 @@ export const CREATOR_COLUMNS = [
   ['registered_at', 'timestamptz'], ['updated_at', 'timestamptz'],
 ] as const;
 
-export const CREATOR_EVENT_TYPES = ['CreatorRegistered', 'TiersSet'] as const satisfies readonly CreatorEvent['type'][];
+/** The directory's events (`StripeCatalogSynced` changes nothing it shows). */
+type DirectoryEvent = Exclude<CreatorEvent, StripeCatalogSynced>;
+export const CREATOR_EVENT_TYPES = ['CreatorRegistered', 'TiersSet'] as const satisfies readonly DirectoryEvent['type'][];
 
 /**
  * Folds one creator event. `TiersSet` may come before `CreatorRegistered` (a creator configured on
  * chain by another front end): the row then exists without a display name.
  */
 export function evolveCreator(current: CreatorRow | undefined, recorded: RecordedEvent): CreatorRow {
-  const event = { type: recorded.type, data: recorded.data } as CreatorEvent;
+  const event = { type: recorded.type, data: recorded.data } as DirectoryEvent;
   const address = event.data.creator;
   if (!address) throw new Error('event has no creator');
   const at = recorded.recordedAt.toISOString();

@@ -34,6 +34,8 @@ interface StoredRow {
   activated_at: string | null;
   plan_id: number | null;
   tips_count: number;
+  rail: 'wallet' | 'card' | null;
+  card_billed: Record<string, string>;
 }
 
 type Columns = readonly (readonly [keyof StoredRow, string])[];
@@ -45,7 +47,7 @@ export const COLUMNS: Columns = [
   ['last_billed_at', 'timestamptz'], ['next_billing_at', 'timestamptz'], ['trial_ends_at', 'timestamptz'],
   ['grace_ends_at', 'timestamptz'], ['cancel_requested_at', 'timestamptz'], ['cancelled_at', 'timestamptz'],
   ['refund_amount', 'numeric'], ['tips_total', 'numeric'], ['confirmed_ledger', 'bigint'], ['requested_at', 'timestamptz'],
-  ['expires_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+  ['expires_at', 'timestamptz'], ['updated_at', 'timestamptz'], ['rail', 'text'], ['card_billed', 'jsonb'],
 ];
 /** Every column the projector loads and writes: the API's plus the rest of the domain state. */
 const ALL_COLUMNS: Columns = [
@@ -67,7 +69,8 @@ function fromStored(r: StoredRow): SubscriptionRow {
     totalBilled: BigInt(r.total_billed), billsCount: r.bills_count, lastBilledAt: r.last_billed_at, nextBillingAt: r.next_billing_at,
     trialEndsAt: r.trial_ends_at, graceEndsAt: r.grace_ends_at, cancelRequestedAt: r.cancel_requested_at, cancelledAt: r.cancelled_at,
     refundAmount: BigInt(r.refund_amount), tipsTotal: BigInt(r.tips_total), tipsCount: r.tips_count, statusFactAt: r.status_fact_at,
-    rateFactAt: r.rate_fact_at,
+    rateFactAt: r.rate_fact_at, rail: r.rail,
+    cardBilled: Object.fromEntries(Object.entries(r.card_billed ?? {}).map(([currency, amount]) => [currency, BigInt(amount)])),
   };
   return { state, confirmedLedger: r.confirmed_ledger, updatedAt: new Date(r.updated_at) };
 }
@@ -83,7 +86,8 @@ function toStored(row: SubscriptionRow): StoredRow {
     cancel_requested_at: s.cancelRequestedAt, cancelled_at: s.cancelledAt, refund_amount: (s.refundAmount ?? 0n).toString(),
     tips_total: s.tipsTotal.toString(), confirmed_ledger: row.confirmedLedger, requested_at: s.requestedAt, expires_at: s.expiresAt,
     updated_at: row.updatedAt.toISOString(), status_fact_at: s.statusFactAt, rate_fact_at: s.rateFactAt, activated_at: s.activatedAt,
-    plan_id: s.planId, tips_count: s.tipsCount,
+    plan_id: s.planId, tips_count: s.tipsCount, rail: s.rail,
+    card_billed: Object.fromEntries(Object.entries(s.cardBilled).map(([currency, amount]) => [currency, amount.toString()])),
   };
 }
 
@@ -125,7 +129,8 @@ export function createSubscriptionsProjector(options: { name?: string; table?: s
   const table = sql.table(live);
   return {
     name,
-    version: options.version ?? 2,
+    // 3: rail and card money per currency (migration 20261205070000-subscription-rail.ts).
+    version: options.version ?? 3,
     handles: SUBSCRIPTION_EVENT_TYPES,
     metadataFor: ['SubscriptionActivated'],
     tables: [live],

@@ -30,6 +30,9 @@ export interface Subscription {
   requestedAt: string | null;
   expiresAt: string | null;
   updatedAt: string;
+  rail: 'wallet' | 'card' | null;
+  /** Card money billed per ISO 4217 currency, minor units as decimal strings. */
+  cardBilled: Record<string, string>;
 }
 
 /** Every column under its API name: rows arrive as `Subscription`s. */

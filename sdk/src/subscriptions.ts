@@ -1,5 +1,5 @@
 import type { CallOptions, Transport } from './transport.ts';
-import type { MySubscriptions, SubscribeInput, Subscription, SubscriptionCancellationRequested, SubscriptionRequested } from './types.ts';
+import type { CardSubscriptionRequested, MySubscriptions, SubscribeInput, Subscription, SubscriptionCancellationRequested, SubscriptionRequested } from './types.ts';
 
 /**
  * Subscriptions of the calling wallet.
@@ -14,7 +14,16 @@ export function subscriptionMethods(send: Transport) {
      * @example const { subscriptionId, contractCall } = await client.subscribe({ creator: 'GABC…', tier: 'gold' });
      */
     subscribe(input: SubscribeInput, options?: CallOptions): Promise<SubscriptionRequested> {
-      return send({ method: 'POST', path: 'v1/subscriptions', body: input, idempotent: true }, options);
+      return send({ method: 'POST', path: 'v1/subscriptions', body: { ...input, rail: 'wallet' }, idempotent: true }, options);
+    },
+
+    /**
+     * Asks to subscribe by card: pending until Stripe's signed webhooks confirm; send the subscriber to `checkoutUrl`.
+     *
+     * @example const { checkoutUrl } = await client.subscribeByCard({ creator: 'GABC…', tier: 'gold' });
+     */
+    subscribeByCard(input: SubscribeInput, options?: CallOptions): Promise<CardSubscriptionRequested> {
+      return send({ method: 'POST', path: 'v1/subscriptions', body: { ...input, rail: 'card' }, idempotent: true }, options);
     },
 
     /**

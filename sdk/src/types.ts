@@ -40,8 +40,11 @@ export type SetTiersInput = WithAmounts<RequestBody<'/v1/creators/me/tiers', 'pu
 export type TiersSet = ResponseBody<'/v1/creators/me/tiers', 'put', 200>;
 
 export type Subscription = Schemas['Subscription'];
-export type SubscribeInput = RequestBody<'/v1/subscriptions', 'post'>;
-export type SubscriptionRequested = ResponseBody<'/v1/subscriptions', 'post', 202>;
+export type SubscribeInput = Omit<RequestBody<'/v1/subscriptions', 'post'>, 'rail'>;
+/** The wallet rail's answer: the contract call to sign. */
+export type SubscriptionRequested = Extract<ResponseBody<'/v1/subscriptions', 'post', 202>, { rail: 'wallet' }>;
+/** The card rail's answer: the Stripe Checkout URL to send the subscriber to. */
+export type CardSubscriptionRequested = Extract<ResponseBody<'/v1/subscriptions', 'post', 202>, { rail: 'card' }>;
 export type SubscriptionCancellationRequested = ResponseBody<'/v1/subscriptions/{id}/cancel', 'post', 202>;
 export type MySubscriptions = ResponseBody<'/v1/me/subscriptions', 'get', 200>;
 export type SubscriberFilter = Query<'/v1/creators/me/subscribers', 'get'>;

@@ -95,6 +95,7 @@ const SAMPLES: Record<string, (caller: Caller) => Sample> = {
   'GET /v1/analytics/live': () => ({ url: '/v1/analytics/live' }),
   'GET /dashboard': () => ({ url: '/dashboard' }),
   'GET /dashboard/dashboard.js': () => ({ url: '/dashboard/dashboard.js' }),
+  'POST /v1/webhooks/stripe': () => ({ url: '/v1/webhooks/stripe', payload: { id: 'evt_1', type: 'ping' } }),
   'GET /dashboard/dashboard.css': () => ({ url: '/dashboard/dashboard.css' }),
   'GET /dashboard/charts.js': () => ({ url: '/dashboard/charts.js' }),
   'GET /dashboard/sep10-client.js': () => ({ url: '/dashboard/sep10-client.js' }),
@@ -143,7 +144,10 @@ async function call(app: FastifyInstance, base: string, route: RouteEntry, sampl
 }
 
 t.test('every route answers every caller exactly as its declared policy says', async (t) => {
-  const { app, token } = await testApp(t, { RATE_LIMIT_PER_MINUTE: '100000', STELLARSTREAM_CONTRACT_ID: TEST_CONTRACT_ID });
+  // Card payments configured (nothing is sent to the unreachable API base by these samples), so the
+  // Stripe webhook answers by its signature instead of 503 PAYMENTS.CARD_DISABLED.
+  const stripe = { STRIPE_SECRET_KEY: 'sk_test_matrix', STRIPE_API_BASE: 'http://127.0.0.1:9', STRIPE_WEBHOOK_SECRET: 'whsec_matrix', STRIPE_SUCCESS_URL: 'https://app.example/ok', STRIPE_CANCEL_URL: 'https://app.example/cancel' };
+  const { app, token } = await testApp(t, { RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_IP_PER_MINUTE: '100000', STELLARSTREAM_CONTRACT_ID: TEST_CONTRACT_ID, ...stripe });
   const base = await listen(app);
   const creator = randomAccount();
   const owner = { authorization: `Bearer ${await token(creator, creator)}` };

@@ -126,7 +126,7 @@ t.test('requestCancellation', async (t) => {
   const { subscriptionId, streamId } = await requestSubscription(deps, { creator, tier: 'gold' }, context(subscriber, now));
   await t.rejects(requestCancellation(deps, { subscriptionId }, context(account())), { code: 'SUBSCRIPTION.FORBIDDEN' });
   const cancelled = await requestCancellation(deps, { subscriptionId }, context(subscriber, '2026-03-01T10:01:00.000Z'));
-  t.same(cancelled, { subscriptionId, streamId, revision: 1, status: 'cancelled', cancelRequestedAt: '2026-03-01T10:01:00.000Z' }, 'a pending request is cancelled at once');
+  t.same(cancelled, { subscriptionId, streamId, revision: 1, status: 'cancelled', rail: 'wallet', cancelRequestedAt: '2026-03-01T10:01:00.000Z' }, 'a pending request is cancelled at once');
   await t.rejects(requestCancellation(deps, { subscriptionId }, context(creator)), { code: 'SUBSCRIPTION.ALREADY_CANCELLED' });
   const other = `${account()}-${creator}`;
   await t.rejects(requestCancellation(deps, { subscriptionId: other }, context(creator)), { code: 'SUBSCRIPTION.NOT_FOUND' });
@@ -144,7 +144,7 @@ t.test('the creator cancels a live subscription: it stays live until the chain s
     metadata: { source: 'chain' },
   }]);
   const result = await requestCancellation(deps, { subscriptionId }, context(creator, '2026-03-02T00:00:00.000Z'));
-  t.same(result, { subscriptionId, streamId, revision: 2, status: 'active', cancelRequestedAt: '2026-03-02T00:00:00.000Z' });
+  t.same(result, { subscriptionId, streamId, revision: 2, status: 'active', rail: 'wallet', cancelRequestedAt: '2026-03-02T00:00:00.000Z' });
 });
 
 t.test('expirePending', async (t) => {

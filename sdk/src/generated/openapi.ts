@@ -780,7 +780,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["RequestSubscriptionInputInput"];
+                    "application/json": components["schemas"]["SubscribeInputInput"];
                 };
             };
             responses: {
@@ -795,7 +795,19 @@ export interface paths {
                             /** @enum {string} */
                             status: "pending";
                             revision: number;
+                            /** @enum {string} */
+                            rail: "wallet";
                             contractCall: components["schemas"]["ContractCall"];
+                        } | {
+                            subscriptionId: string;
+                            /** @enum {string} */
+                            status: "pending";
+                            revision: number;
+                            /** @enum {string} */
+                            rail: "card";
+                            /** @description Stripe Checkout: send the subscriber here; signed webhooks confirm the payment */
+                            checkoutUrl: string;
+                            checkoutSessionId: string;
                         };
                     };
                 };
@@ -3527,6 +3539,11 @@ export interface components {
                     amount: string;
                     periodSeconds: number;
                 };
+                /** @description Monthly card price (Stripe); absent = wallet only */
+                card?: {
+                    currency: string;
+                    amount: string;
+                };
             }[];
         };
         CreateInvoiceLinkInputInput: {
@@ -3573,9 +3590,14 @@ export interface components {
             end: number;
             memo?: string;
         };
-        RequestSubscriptionInputInput: {
+        SubscribeInputInput: {
             creator: string;
             tier: string;
+            /**
+             * @description wallet: sign the contract call (default); card: pay through Stripe Checkout
+             * @enum {string}
+             */
+            rail?: "wallet" | "card";
         };
         Error: {
             /** @description Stable, namespaced error code, e.g. SUBSCRIPTION.ALREADY_ACTIVE */
@@ -3645,6 +3667,11 @@ export interface components {
                     amount: string;
                     periodSeconds: number;
                 };
+                /** @description monthly card price in minor units; absent = wallet only */
+                card?: {
+                    currency: string;
+                    amount: string;
+                };
                 /** @description stroops a second the subscribe call streams: a per-period price rounded down, never more than listed */
                 streamedRatePerSecond: string;
             }[];
@@ -3660,7 +3687,7 @@ export interface components {
             tier: string | null;
             token: string | null;
             ratePerSecond: string | null;
-            /** @description stroops, decimal string */
+            /** @description stroops, decimal string (chain money only) */
             totalBilled: string;
             billsCount: number;
             /** @description ISO-8601 UTC */
@@ -3675,9 +3702,9 @@ export interface components {
             cancelRequestedAt: string | null;
             /** @description ISO-8601 UTC */
             cancelledAt: string | null;
-            /** @description stroops, decimal string */
+            /** @description stroops, decimal string (chain money only) */
             refundAmount: string;
-            /** @description stroops, decimal string */
+            /** @description stroops, decimal string (chain money only) */
             tipsTotal: string;
             /** @description ledger of the first chain fact, null while only requested */
             confirmedLedger: number | null;
@@ -3686,6 +3713,12 @@ export interface components {
             /** @description ISO-8601 UTC */
             expiresAt: string | null;
             updatedAt: string;
+            /** @description wallet: the Stellar contract; card: Stripe */
+            rail: ("wallet" | "card") | null;
+            /** @description card money billed per ISO 4217 currency, in minor units (cents) as decimal strings; never part of totalBilled */
+            cardBilled: {
+                [key: string]: string;
+            };
         };
         InvoiceLink: {
             id: string;

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type Stripe from 'stripe';
+import { subscriptionStreamId } from '../domain/subscription/events.ts';
+import { WrongExpectedRevision } from '../eventstore/errors.ts';
+import type { EventStore, RecordedEvent } from '../eventstore/types.ts';
+import { stripeFacts } from './stripe/webhook-facts.ts';
+
+/** What a webhook delivery changed: new facts, nothing (seen before), or nothing we map. */
+export type StripeEventOutcome =
+  | { status: 'recorded'; streamId: string; revision: number; facts: string[] }
+  | { status: 'duplicate'; streamId: string }
+  | { status: 'ignored'; reason: string };
+
+interface StripeProvenance {
+  eventId?: string;
+  key?: string;
+}
+
+const provenance = (e: RecordedEvent): StripeProvenance => (e.metadata.stripe ?? {}) as StripeProvenance;
+
+async function recordOnce(store: EventStore, event: Stripe.Event, correlationId: string): Promise<StripeEventOutcome> {
+  const mapped = stripeFacts(event);
+  if (mapped.kind === 'ignored') return { status: 'ignored', reason: mapped.reason };
+  const streamId = subscriptionStreamId(mapped.subscriber, mapped.creator);
+  const recorded = await store.readStream(streamId);
+  const seen = recorded.map(provenance);
+  if (seen.some((p) => p.eventId === event.id)) return { status: 'duplicate', streamId };
+  const keys = new Set(seen.map((p) => p.key));
+  const fresh = mapped.facts.filter((f) => !keys.has(f.key));
+  if (fresh.length === 0) return { status: 'duplicate', streamId };
+  const metadata = (key: string) => ({
+    source: 'stripe' as const,
+    tenantId: mapped.creator,
+    correlationId,
+    stripe: { eventId: event.id, eventType: event.type, key, created: new Date(event.created * 1000).toISOString(), account: event.account ?? null, livemode: event.livemode },
+  });
+  const revision = recorded.at(-1)?.streamRevision ?? -1;
+  const appended = await store.append(
+    streamId,
+    fresh.map((f) => ({ id: randomUUID(), type: f.fact.type, data: f.fact.data, metadata: metadata(f.key) })),
+    { expectedRevision: revision < 0 ? 'no_stream' : revision },
+  );
+  return { status: 'recorded', streamId, revision: appended.revision, facts: fresh.map((f) => f.fact.type) };
+}
+
+/**
+ * Records the subscription facts a verified Stripe event proves in the pair's stream
+ * (`subscription-<subscriber>-<creator>`), with `source: 'stripe'` and the Stripe event id in the
+ * metadata. Idempotent: a redelivered event id, or a fact about a Stripe object already recorded
+ * by another event (`activated:sub_…` from both subscription.created and .updated), adds nothing.
+ * A concurrent delivery to the same stream is retried once against the new revision.
+ *
+ * @example const outcome = await recordStripeEvent(store, verifiedEvent, request.id); // { status: 'recorded', facts: ['SubscriptionBilled'] }
+ */
+export async function recordStripeEvent(store: EventStore, event: Stripe.Event, correlationId: string): Promise<StripeEventOutcome> {
+  try {
+    return await recordOnce(store, event, correlationId);
+  } catch (error) {
+    if (!(error instanceof WrongExpectedRevision)) throw error;
+    return recordOnce(store, event, correlationId);
+  }
+}

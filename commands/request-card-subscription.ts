@@ -1,0 +1,94 @@
+import type Stripe from 'stripe';
+import { z } from 'zod';
+import { creatorStreamId } from '../domain/creator/events.ts';
+import { findTier, evolve as evolveCreator, initialState as initialCreator } from '../domain/creator/state.ts';
+import { tierRatePerSecond } from '../domain/creator/tiers.ts';
+import { DomainError } from '../domain/shared/errors.ts';
+import { subscriptionDecider } from '../domain/subscription/decide.ts';
+import { subscriptionStreamId } from '../domain/subscription/events.ts';
+import type { CommandContext, CommandDeps } from './context.ts';
+import { decideAndAppend, foldAggregate } from './handle-command.ts';
+import { StellarAddress } from './schemas.ts';
+import { SUBSCRIPTION_ID_KEY } from './stripe/webhook-facts.ts';
+import { subscriptionId } from './subscription-id.ts';
+
+export const RequestCardSubscriptionInput = z.object({ creator: StellarAddress, tier: z.string().min(1).max(32), rail: z.literal('card') });
+export type RequestCardSubscriptionInput = z.infer<typeof RequestCardSubscriptionInput>;
+
+/** What card subscriptions need besides the event store: Stripe's Checkout Sessions and where Checkout returns. */
+export interface CardCheckoutDeps extends Pick<CommandDeps, 'store' | 'pendingTtlSeconds'> {
+  checkoutSessions: Pick<Stripe.Checkout.SessionResource, 'create'>;
+  successUrl: string;
+  cancelUrl: string;
+}
+
+export interface RequestCardSubscriptionResult {
+  subscriptionId: string;
+  streamId: string;
+  status: 'pending';
+  revision: number;
+  checkoutUrl: string;
+  checkoutSessionId: string;
+}
+
+/**
+ * Records the intent to subscribe by card (`rail: 'card'`) and opens a Stripe Checkout Session in
+ * subscription mode for the tier's monthly card price (its synced Stripe Price, else inline price data), `client_reference_id` = our subscription id
+ * (also in the subscription's metadata, so every later webhook names it). The intent's stream
+ * revision is the Idempotency-Key: a retry of the same attempt gets the same session.
+ *
+ * @example const { checkoutUrl } = await requestCardSubscription(deps, { creator: 'GB…', tier: 'gold', rail: 'card' }, context);
+ */
+export async function requestCardSubscription(deps: CardCheckoutDeps, input: RequestCardSubscriptionInput, context: CommandContext): Promise<RequestCardSubscriptionResult> {
+  const { creator, tier: tierName } = RequestCardSubscriptionInput.parse(input);
+  const subscriber = context.actor;
+  if (!StellarAddress.safeParse(subscriber).success) {
+    throw new DomainError('SUBSCRIPTION.INVALID_SUBSCRIBER', 'only a Stellar account or contract can subscribe', { actor: subscriber });
+  }
+  const streamId = subscriptionStreamId(subscriber, creator);
+  const [creatorEvents, subscriptionEvents] = await deps.store.readStreams([creatorStreamId(creator), streamId]);
+  const { state: creatorState } = foldAggregate(creatorEvents!, { initialState: initialCreator, evolve: evolveCreator });
+  if (creatorState.status !== 'registered') throw new DomainError('CREATOR.NOT_FOUND', `no creator ${creator}`, { creator });
+  const tier = findTier(creatorState, tierName);
+  if (!tier) throw new DomainError('SUBSCRIPTION.UNKNOWN_TIER', `${creator} offers no tier ${tierName}`, { creator, tier: tierName });
+  if (!tier.card) throw new DomainError('SUBSCRIPTION.CARD_NOT_OFFERED', `${creator} offers ${tierName} by wallet only`, { creator, tier: tierName });
+  const result = await decideAndAppend(
+    deps.store,
+    streamId,
+    subscriptionDecider,
+    foldAggregate(subscriptionEvents!, subscriptionDecider),
+    {
+      type: 'RequestSubscription',
+      data: { subscriber, creator, tier: tier.name, token: tier.token, ratePerSecond: tierRatePerSecond(tier.price), pendingTtlSeconds: deps.pendingTtlSeconds, rail: 'card' },
+      metadata: { now: context.now, actor: context.actor },
+    },
+    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId, attemptId: context.attemptId },
+  );
+  const id = subscriptionId(subscriber, creator);
+  const card = tier.card;
+  // The catalogue's Price when the sync has caught up with this price; inline price data until then.
+  const synced = creatorState.stripe?.prices.find((p) => p.tier === tier.name && p.currency === card.currency && p.amount === card.amount);
+  const metadata = { [SUBSCRIPTION_ID_KEY]: id, creator, tier: tier.name };
+  const session = await deps.checkoutSessions.create(
+    {
+      mode: 'subscription',
+      client_reference_id: id,
+      success_url: deps.successUrl,
+      cancel_url: deps.cancelUrl,
+      line_items: [synced ? { price: synced.priceId, quantity: 1 } : {
+        quantity: 1,
+        price_data: {
+          currency: card.currency.toLowerCase(),
+          unit_amount: Number(card.amount),
+          recurring: { interval: 'month' },
+          product_data: { name: `${creatorState.displayName || creator} — ${tier.name}`, metadata: { creator } },
+        },
+      }],
+      metadata,
+      subscription_data: { metadata },
+    },
+    { idempotencyKey: `checkout:${streamId}:${result.revision}` },
+  );
+  if (!session.url) throw new Error(`Stripe returned Checkout Session ${session.id} without a url`);
+  return { subscriptionId: id, streamId, status: 'pending', revision: result.revision, checkoutUrl: session.url, checkoutSessionId: session.id };
+}

@@ -1,0 +1,113 @@
+import type Stripe from 'stripe';
+import type { SubscriptionFact } from '../../domain/subscription/events.ts';
+import { parseSubscriptionId } from '../subscription-id.ts';
+
+/** The metadata key that carries our subscription id on Stripe subscriptions (set through Checkout). */
+export const SUBSCRIPTION_ID_KEY = 'substream_subscription_id';
+
+/** One fact a Stripe event proves, with the key of what it records (an object seen once, whatever the event). */
+export interface StripeFact {
+  /**
+   * `checkout:cs_…`, `activated:sub_…`, `trial:sub_…`, `billed:in_…`, `grace:in_…:<attempt>`, `cancelled:sub_…`.
+   * The checkout and the subscription each date an activation (session created, subscription
+   * start): the fold keeps the later, so their order does not matter.
+   */
+  key: string;
+  fact: SubscriptionFact;
+}
+
+export type StripeFacts =
+  | { kind: 'facts'; subscriber: string; creator: string; facts: StripeFact[] }
+  | { kind: 'ignored'; reason: string };
+
+const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString();
+const ignored = (reason: string): StripeFacts => ({ kind: 'ignored', reason });
+
+function pairFrom(id: string | null | undefined, type: string): { subscriber: string; creator: string } | StripeFacts {
+  const pair = id ? parseSubscriptionId(id) : null;
+  return pair ? { subscriber: pair.subscriber, creator: pair.creator } : ignored(`${type} names no SubStream subscription`);
+}
+
+const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
+
+function checkoutFacts(session: Stripe.Checkout.Session): StripeFacts {
+  if (session.mode !== 'subscription' || session.status !== 'complete') return ignored('not a completed subscription checkout');
+  if (session.payment_status === 'unpaid') return ignored('checkout completed unpaid (delayed payment): the invoice decides');
+  const pair = pairFrom(session.client_reference_id, 'checkout.session.completed');
+  if ('kind' in pair) return pair;
+  const stripeSubscription = idOf(session.subscription);
+  if (!stripeSubscription) return ignored('checkout session without a subscription');
+  const currency = (session.currency ?? 'usd').toUpperCase();
+  return {
+    kind: 'facts', ...pair,
+    facts: [{ key: `checkout:${session.id}`, fact: { type: 'SubscriptionActivated', data: { ...pair, token: null, ratePerSecond: '0', planId: null, activatedAt: iso(session.created), currency } } }],
+  };
+}
+
+function subscriptionFacts(subscription: Stripe.Subscription, type: string): StripeFacts {
+  const pair = pairFrom(subscription.metadata?.[SUBSCRIPTION_ID_KEY], type);
+  if ('kind' in pair) return pair;
+  const currency = subscription.currency.toUpperCase();
+  const facts: StripeFact[] = [];
+  const ended = subscription.ended_at ?? subscription.canceled_at;
+  if (subscription.status === 'trialing' && subscription.trial_start !== null && subscription.trial_end !== null) {
+    facts.push({ key: `trial:${subscription.id}`, fact: { type: 'TrialStarted', data: { ...pair, startedAt: iso(subscription.trial_start), trialEndsAt: iso(subscription.trial_end), merchantReferenceId: subscription.id } } });
+  }
+  // Activation is the subscription's own start (or its trial's end): known whatever the event order.
+  const activatedAt = subscription.trial_end !== null && subscription.trial_end > subscription.start_date ? subscription.trial_end : subscription.start_date;
+  const wasLive = ['active', 'past_due', 'unpaid'].includes(subscription.status) || (subscription.status === 'canceled' && ended !== null && activatedAt < ended);
+  if (wasLive) {
+    facts.push({ key: `activated:${subscription.id}`, fact: { type: 'SubscriptionActivated', data: { ...pair, token: null, ratePerSecond: '0', planId: null, activatedAt: iso(activatedAt), currency } } });
+  }
+  if (subscription.status === 'canceled' && ended !== null) {
+    facts.push({ key: `cancelled:${subscription.id}`, fact: { type: 'SubscriptionCancelled', data: { ...pair, refundAmount: '0', cancelledAt: iso(ended) } } });
+  }
+  return { kind: 'facts', ...pair, facts };
+}
+
+function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null | undefined {
+  return invoice.parent?.subscription_details?.metadata?.[SUBSCRIPTION_ID_KEY];
+}
+
+function invoiceFacts(invoice: Stripe.Invoice, type: 'invoice.paid' | 'invoice.payment_failed'): StripeFacts {
+  const pair = pairFrom(invoiceSubscriptionId(invoice), type);
+  if ('kind' in pair) return pair;
+  const currency = invoice.currency.toUpperCase();
+  if (type === 'invoice.paid') {
+    const paidAt = invoice.status_transitions.paid_at ?? invoice.created;
+    return {
+      kind: 'facts', ...pair,
+      facts: [{ key: `billed:${invoice.id}`, fact: { type: 'SubscriptionBilled', data: { ...pair, amount: String(invoice.amount_paid), billedAt: iso(paidAt), merchantReferenceId: invoice.id ?? null, receiptHash: null, currency } } }],
+    };
+  }
+  // The failed attempt's own time is not on the invoice: the finalisation (or creation) dates the dunning, the next attempt ends the grace.
+  const startedAt = invoice.status_transitions.finalized_at ?? invoice.created;
+  const graceEndsAt = invoice.next_payment_attempt ?? invoice.due_date ?? startedAt;
+  return {
+    kind: 'facts', ...pair,
+    facts: [{ key: `grace:${invoice.id}:${invoice.attempt_count}`, fact: { type: 'GracePeriodStarted', data: { ...pair, dunningStartedAt: iso(startedAt), graceEndsAt: iso(graceEndsAt), merchantReferenceId: invoice.id ?? null } } }],
+  };
+}
+
+/**
+ * The subscription facts a verified Stripe event proves, dated by the Stripe object's own
+ * timestamps (never by arrival), so any delivery order folds to the same state. Event types we
+ * do not map, and objects that name no SubStream subscription, are `ignored`.
+ *
+ * @example stripeFacts(invoicePaidEvent) // { kind: 'facts', subscriber, creator, facts: [{ key: 'billed:in_…', fact: SubscriptionBilled }] }
+ */
+export function stripeFacts(event: Stripe.Event): StripeFacts {
+  switch (event.type) {
+    case 'checkout.session.completed':
+      return checkoutFacts(event.data.object);
+    case 'customer.subscription.created':
+    case 'customer.subscription.updated':
+    case 'customer.subscription.deleted':
+      return subscriptionFacts(event.data.object, event.type);
+    case 'invoice.paid':
+    case 'invoice.payment_failed':
+      return invoiceFacts(event.data.object, event.type);
+    default:
+      return ignored(`event type ${event.type} is not mapped`);
+  }
+}
