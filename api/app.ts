@@ -21,6 +21,7 @@ import creators from './routes/creators.ts';
 import dashboard from './routes/dashboard.ts';
 import flagRoutes from './routes/flags.ts';
 import health from './routes/health.ts';
+import home from './routes/home.ts';
 import invoiceLinks from './routes/invoice-links.ts';
 import live from './routes/live.ts';
 import sep10 from './routes/sep10.ts';
@@ -66,6 +67,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(flags);
   await app.register(idempotency);
   await app.register(health, { maxLagEvents: options.services.config.READY_MAX_LAG_EVENTS });
+  await app.register(home);
   await app.register(sep10);
   await app.register(apiKeys, { prefix: '/v1' });
   await app.register(flagRoutes, { prefix: '/v1' });
