@@ -75,7 +75,7 @@ export function prefersHtml(accept: string | undefined): boolean {
 const home: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/',
-    { schema: { tags: ['ops'], summary: 'What this service is and where to go next', response: { 200: FrontDoor } } },
+    { schema: { tags: ['ops'], summary: 'What this service is and where to go next', response: { 200: z.union([FrontDoor, z.string().describe('the HTML page, for Accept: text/html')]) } } },
     async (request, reply) => {
       reply.header('vary', 'accept');
       if (prefersHtml(request.headers.accept)) {
