@@ -4,7 +4,7 @@ import type { GetEventsItem } from '../../indexer/sources/events-archive.ts';
 
 /** A SubStream contract (substream-v1) event the demo puts on its simulated chain. */
 export type DemoFact =
-  | { name: 'subscribed'; subscriber: string; creator: string; ratePerSecond: bigint }
+  | { name: 'subscription_created'; subscriber: string; creator: string; planId: number; token: string; ratePerSecond: bigint; createdAt: Date }
   | { name: 'subscription_billed'; subscriber: string; creator: string; amount: bigint; billedAt: Date; reference: string }
   | { name: 'unsubscribed'; subscriber: string; creator: string };
 
@@ -31,19 +31,23 @@ const LEDGER_AT_EPOCH = 55_000_000;
 const sym = (s: string) => nativeToScVal(s, { type: 'symbol' });
 const addr = (a: string) => nativeToScVal(a, { type: 'address' });
 const i128 = (n: bigint) => nativeToScVal(n, { type: 'i128' });
+const u64 = (at: Date) => nativeToScVal(BigInt(Math.floor(at.getTime() / 1000)), { type: 'u64' });
 const map = (fields: Record<string, xdr.ScVal>) =>
   xdr.ScVal.scvMap(Object.keys(fields).sort().map((k) => new xdr.ScMapEntry({ key: sym(k), val: fields[k]! })));
 
 function scvals(fact: DemoFact): { topic: xdr.ScVal[]; value: xdr.ScVal } {
   const parties = [addr(fact.subscriber), addr(fact.creator)];
   switch (fact.name) {
-    case 'subscribed':
-      return { topic: [sym('subscribed'), ...parties], value: map({ rate_per_second: i128(fact.ratePerSecond) }) };
+    case 'subscription_created':
+      return {
+        topic: [sym('subscription_created'), ...parties, nativeToScVal(fact.planId, { type: 'u32' })],
+        value: map({ token: addr(fact.token), rate_per_second: i128(fact.ratePerSecond), created_at: u64(fact.createdAt) }),
+      };
     case 'subscription_billed':
       return {
         topic: [sym('subscription_billed'), ...parties, i128(fact.amount)],
         value: map({
-          billed_at: nativeToScVal(BigInt(Math.floor(fact.billedAt.getTime() / 1000)), { type: 'u64' }),
+          billed_at: u64(fact.billedAt),
           merchant_reference_id: nativeToScVal(fact.reference, { type: 'string' }),
           receipt_hash: nativeToScVal(createHash('sha256').update(fact.reference).digest(), { type: 'bytes' }),
         }),

@@ -59,7 +59,7 @@ export async function runLiveFacts(options: LiveOptions): Promise<number> {
       const context = { actor: subscriber, tenantId: creator.address, now: now.toISOString(), correlationId: randomUUID() };
       await requestSubscription({ store: options.store, contractId, pendingTtlSeconds: options.pendingTtlSeconds }, { creator: creator.address, tier: tier.name }, context);
       active.push({ subscriber, creator: creator.address, amount: tier.amount });
-      fact = { name: 'subscribed', subscriber, creator: creator.address, ratePerSecond: tier.amount / BigInt(PERIOD_SECONDS) };
+      fact = { name: 'subscription_created', subscriber, creator: creator.address, planId: tier.planId, token: plan.token, ratePerSecond: tier.amount / BigInt(PERIOD_SECONDS), createdAt: now };
     } else {
       const index = Math.floor(random() * active.length);
       const { subscriber, creator, amount } = active[index]!;

@@ -60,6 +60,8 @@ export function seeded(seed: number): () => number {
 export interface PlannedTier {
   name: TierName;
   amount: bigint;
+  /** The contract's plan id for the tier (1, 2, 3). */
+  planId: number;
 }
 
 export interface PlannedCreator {
@@ -90,7 +92,7 @@ function pick<T extends { weight: number }>(items: readonly T[], random: () => n
   return items.at(-1)!;
 }
 
-function subscriberStory(index: number, creator: PlannedCreator, now: Date, random: () => number): PlannedSubscriber {
+function subscriberStory(index: number, creator: PlannedCreator, token: string, now: Date, random: () => number): PlannedSubscriber {
   const address = demoKeypair(`subscriber:${index}`).publicKey();
   const { name } = pick(TIERS, random);
   const tier = creator.tiers.find((t) => t.name === name)!;
@@ -98,7 +100,8 @@ function subscriberStory(index: number, creator: PlannedCreator, now: Date, rand
   const requestedAt = new Date(now.getTime() - Math.floor(Math.sqrt(random()) * HISTORY_DAYS * DAY_MS) - 60_000);
   const parties = { subscriber: address, creator: creator.address };
   const activatedAt = new Date(requestedAt.getTime() + 30_000 + Math.floor(random() * 120_000));
-  const facts: PlannedSubscriber['facts'] = [{ at: activatedAt, fact: { name: 'subscribed', ...parties, ratePerSecond: tier.amount / BigInt(PERIOD_SECONDS) } }];
+  const created = { name: 'subscription_created' as const, ...parties, planId: tier.planId, token, ratePerSecond: tier.amount / BigInt(PERIOD_SECONDS), createdAt: activatedAt };
+  const facts: PlannedSubscriber['facts'] = [{ at: activatedAt, fact: created }];
   const cancelAt = random() < 0.15 ? new Date(activatedAt.getTime() + Math.floor(random() * (now.getTime() - activatedAt.getTime()))) : null;
   const end = cancelAt ?? now;
   for (let at = activatedAt, n = 1; at < end; at = new Date(at.getTime() + PERIOD_SECONDS * 1000), n++) {
@@ -121,10 +124,10 @@ export function demoPlan(options: { seed: number; now: Date; size: DemoSize; pas
   const creators = demoCreators(options.size.creators).map((address, i): PlannedCreator => ({
     address,
     displayName: NAMES[i % NAMES.length]!,
-    tiers: TIERS.map(({ name, xlm }) => ({ name, amount: xlm * STROOPS_PER_XLM * BigInt(1 + i) })),
+    tiers: TIERS.map(({ name, xlm }, j) => ({ name, amount: xlm * STROOPS_PER_XLM * BigInt(1 + i), planId: j + 1 })),
     content: TOPICS.map((title, j) => ({ title, minTier: TIERS[Math.min(j, TIERS.length - 1)]!.name, url: `https://media.example.com/demo/${i}/${j}` })),
   }));
   const weighted = creators.map((creator, i) => ({ creator, weight: creators.length - i }));
-  const subscribers = Array.from({ length: options.size.subscribers }, (_, i) => subscriberStory(i, pick(weighted, random).creator, options.now, random));
+  const subscribers = Array.from({ length: options.size.subscribers }, (_, i) => subscriberStory(i, pick(weighted, random).creator, token, options.now, random));
   return { token, creators, subscribers };
 }
