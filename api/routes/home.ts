@@ -70,12 +70,12 @@ export function prefersHtml(accept: string | undefined): boolean {
 /**
  * `GET /`: the front door. A browser gets a small page saying what this is, with links to the
  * docs, the dashboard, stellar.toml and the health probe and the version; a JSON client gets the
- * same as data. Public.
+ * same as data. Public: its policy is declared as data in `config.policy`, like every public route.
  */
 const home: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/',
-    { schema: { tags: ['ops'], summary: 'What this service is and where to go next', response: { 200: z.union([FrontDoor, z.string().describe('the HTML page, for Accept: text/html')]) } } },
+    { config: { policy: { auth: 'public' } } as const, schema: { tags: ['ops'], summary: 'What this service is and where to go next', response: { 200: z.union([FrontDoor, z.string().describe('the HTML page, for Accept: text/html')]) } } },
     async (request, reply) => {
       reply.header('vary', 'accept');
       if (prefersHtml(request.headers.accept)) {
