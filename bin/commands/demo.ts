@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../../api/app.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
+import type { LogPosition } from '../../eventstore/types.ts';
 import { allProjectors } from '../../projections/registry.ts';
 import { catchUp } from '../../projections/runner.ts';
 import { runProjections } from '../../projections/startup.ts';
@@ -102,11 +103,12 @@ export const demo: CliCommand = {
         say('the demo sample is already in this database: bringing it back to life');
       }
       let emitted = 0;
-      const liveRun = () =>
+      const liveRun = (announce?: { store: typeof store; onAppended: (position: LogPosition) => void }) =>
         runLiveFacts({
-          db: runtime.db, store, contractId, passphrase, pendingTtlSeconds: config.SUBSCRIPTION_PENDING_TTL_SECONDS, plan, seed, logger,
+          db: runtime.db, store: announce?.store ?? store, contractId, passphrase, pendingTtlSeconds: config.SUBSCRIPTION_PENDING_TTL_SECONDS, plan, seed, logger,
           firstLedger: ledgerAt(now) + 1,
           signal: live.signal,
+          ...(announce ? { onAppended: announce.onAppended } : {}),
           onFact: (fact) => {
             emitted++;
             say(`chain fact: ${fact.name} ${fact.subscriber.slice(0, 6)}… → ${fact.creator.slice(0, 6)}…`);
@@ -146,7 +148,8 @@ export const demo: CliCommand = {
           '',
         ].join('\n'),
       );
-      await Promise.race([liveRun(), projecting, onShutdown(logger, async () => live.abort())]);
+      // Through the app's store and log signal: the dashboard's live ticker wakes at each fact.
+      await Promise.race([liveRun({ store: app.services.eventStore, onAppended: app.logSignal.notify }), projecting, onShutdown(logger, async () => live.abort())]);
       live.abort();
       await projecting.catch(() => undefined);
       return EXIT.ok;

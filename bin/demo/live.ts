@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Keypair } from '@stellar/stellar-sdk';
 import { requestSubscription } from '../../commands/request-subscription.ts';
+import type { AppendObserver } from '../../eventstore/observe-appends.ts';
 import type { EventStore } from '../../eventstore/types.ts';
 import { readCheckpoint } from '../../indexer/checkpoints.ts';
 import { parseContracts } from '../../indexer/decoders/contracts.ts';
@@ -27,6 +28,8 @@ export interface LiveOptions {
   logger: Logger;
   /** Told of every fact once the indexer has stored it. */
   onFact?: (fact: DemoFact) => void;
+  /** The log signal's announcer (the live feed wakes at once rather than at its next poll). */
+  onAppended?: AppendObserver;
 }
 
 const JOB = 'demo:live';
@@ -79,7 +82,7 @@ export async function runLiveFacts(options: LiveOptions): Promise<number> {
         yield { fromLedger: range.from, toLedger: tip, transactions: 1, events: [event] };
       },
     };
-    await runIndexer(db, { job: JOB, source, from: options.firstLedger, to: tip, decode: { passphrase, contracts }, logger });
+    await runIndexer(db, { job: JOB, source, from: options.firstLedger, to: tip, decode: { passphrase, contracts }, logger, ...(options.onAppended ? { onAppended: options.onAppended } : {}) });
     ledger++;
     emitted++;
     options.onFact?.(fact);
