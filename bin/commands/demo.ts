@@ -89,7 +89,9 @@ export const demo: CliCommand = {
       const started = performance.now();
       let seeded = null;
       if (!holds.seeded) {
-        for (const file of FIXTURE_FILES.map((f) => join(FIXTURES, f)).filter((f) => existsSync(f))) {
+        const fixtures = FIXTURE_FILES.map((f) => join(FIXTURES, f)).filter((f) => existsSync(f));
+        if (fixtures.length < FIXTURE_FILES.length) say(`the mainnet fixtures are not in this build (${FIXTURES}): ${fixtures.length} of ${FIXTURE_FILES.length} replayed`);
+        for (const file of fixtures) {
           const stats = await replayArchive(runtime.db, { file, job: 'demo:fixture', contracts: '*', passphrase: Networks.PUBLIC, logger });
           say(`indexed ${stats.appended} mainnet contract events from ${file}`);
         }
@@ -136,15 +138,16 @@ export const demo: CliCommand = {
           '',
           `SubStream demo on ${base}  (Ctrl-C to stop)`,
           `  dashboard, signed in as ${creator.displayName}: ${base}/dashboard#token=${token}`,
-          `  (or open ${base}/dashboard and paste the token: ${token})`,
+          `  (or open ${base}/dashboard and paste $TOKEN below)`,
           '',
           'Try next:',
+          `  export TOKEN=${token}`,
           `  curl -H "Authorization: Bearer $TOKEN" ${base}/v1/analytics/creators/me`,
           `  curl -H "Authorization: Bearer $TOKEN" "${base}/v1/creators/me/subscribers"`,
           `  curl ${base}/v1/creators/${creator.address}`,
+          `  curl ${base}/   (the front door; ${base}/docs for every route)`,
           '  npx substream projections status',
-          `  open ${base}/docs for every route`,
-          `with TOKEN=${token}`,
+          `  npx substream token --sub ${creator.address} --tenant ${creator.address}   (a fresh token)`,
           '',
         ].join('\n'),
       );

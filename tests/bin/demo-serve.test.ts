@@ -26,7 +26,7 @@ t.test('demo serves the sample: the printed sign-in link works, the live feed sh
   const base = banner[1]!;
   const token = banner[3]!;
   t.match(stdout, /sample built in [\d.]+ s: 3 creators, 12 content items, 40 subscriptions/);
-  t.match(stdout, /Try next:\n\s+curl -H "Authorization: Bearer \$TOKEN"/);
+  t.match(stdout, /Try next:\n\s+export TOKEN=\S+\n\s+curl -H "Authorization: Bearer \$TOKEN"/);
 
   const me = await fetch(`${base}/v1/analytics/creators/me`, { headers: { authorization: `Bearer ${token}` } });
   t.equal(me.status, 200, 'the printed token is a creator\'s');
