@@ -80,6 +80,10 @@ export const demo: CliCommand = {
         process.stderr.write(`refusing: ${runtime.embedded ? 'the embedded database' : 'DATABASE_URL'} holds data that is not the demo's (use --force to add the demo to it anyway)\n`);
         return EXIT.failed;
       }
+      if (holds.sample === 'partial') {
+        process.stderr.write('refusing: a previous demo run stopped while building its sample; start from a fresh database (with the embedded default: remove DATA_DIR)\n');
+        return EXIT.failed;
+      }
       await migrateAsOwner(config, runtime.db);
       const now = new Date();
       const contractId = config.SUBSTREAM_CONTRACT_ID ?? DEMO_CONTRACT_ID;
@@ -88,7 +92,7 @@ export const demo: CliCommand = {
       const store = createPostgresEventStore(runtime.db);
       const started = performance.now();
       let seeded = null;
-      if (!holds.seeded) {
+      if (holds.sample === 'none') {
         const fixtures = FIXTURE_FILES.map((f) => join(FIXTURES, f)).filter((f) => existsSync(f));
         if (fixtures.length < FIXTURE_FILES.length) say(`the mainnet fixtures are not in this build (${FIXTURES}): ${fixtures.length} of ${FIXTURE_FILES.length} replayed`);
         for (const file of fixtures) {

@@ -14,6 +14,7 @@ import { openSource } from '../../indexer/sources/open.ts';
 import type { Db } from '../../platform/database.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { closedAt, getEventsItem, ledgerAt } from './chain-events.ts';
+import { SAMPLE_JOB } from './guard.ts';
 import { DAY_MS, PERIOD_SECONDS, seeded, type DemoPlan, type PlannedSubscriber } from './plan.ts';
 
 export interface SeedDeps {
@@ -74,9 +75,9 @@ export function archiveItems(contractId: string, subscribers: readonly PlannedSu
 
 /**
  * Builds the sample through the real paths: creators register, set tiers and publish through the
- * commands; each subscriber's intent is a RequestSubscription command; their chain facts are
- * encoded as substream-v1 contract events, written as a getEvents archive and indexed by the
- * indexer; viewers' reports go through RecordViewEvents.
+ * commands; each subscriber's intent is a RequestSubscription command; viewers' reports go
+ * through RecordViewEvents; last, the subscribers' chain facts are encoded as substream-v1
+ * contract events, written as a getEvents archive and indexed by the indexer.
  *
  * @example const report = await seedSample(deps, demoPlan({ seed, now, size, passphrase }), { now, viewsPerContent: 40, seed });
  */
@@ -94,12 +95,6 @@ export async function seedSample(deps: SeedDeps, plan: DemoPlan, options: { now:
   }
   const commandDeps = { store, contractId: deps.contractId, pendingTtlSeconds: deps.pendingTtlSeconds };
   await inChunks(plan.subscribers, 16, (s) => requestSubscription(commandDeps, { creator: s.creator, tier: s.tier.name }, { ...context(s.address, s.requestedAt), tenantId: s.creator }));
-
-  const items = archiveItems(deps.contractId, plan.subscribers);
-  await mkdir(deps.workDir, { recursive: true });
-  const file = join(deps.workDir, 'demo-chain.ndjson');
-  await writeFile(file, items.map((item) => JSON.stringify(item)).join('\n') + '\n');
-  await replayArchive(deps.db, { file, job: 'demo:chain', contracts: `${deps.contractId}=substream-v1`, passphrase: deps.passphrase, logger: deps.logger });
 
   const random = seeded(options.seed + 1);
   let views = 0;
@@ -120,5 +115,12 @@ export async function seedSample(deps: SeedDeps, plan: DemoPlan, options: { now:
       views += (await recordViewEvents({ store }, parsed.items.slice(i, i + 500), context(creator.address, options.now))).accepted;
     }
   }
+  // Last: its checkpoint marks the sample complete (guard.ts).
+  const items = archiveItems(deps.contractId, plan.subscribers);
+  await mkdir(deps.workDir, { recursive: true });
+  const file = join(deps.workDir, 'demo-chain.ndjson');
+  await writeFile(file, items.map((item) => JSON.stringify(item)).join('\n') + '\n');
+  await replayArchive(deps.db, { file, job: SAMPLE_JOB, contracts: `${deps.contractId}=substream-v1`, passphrase: deps.passphrase, logger: deps.logger });
+
   return { creators: plan.creators.length, content: [...contentIds.values()].flat().length, subscriptions: plan.subscribers.length, contractEvents: items.length, views };
 }

@@ -1,7 +1,7 @@
 import { Networks } from '@stellar/stellar-sdk';
 import { sql } from 'kysely';
 import t from 'tap';
-import { DEFAULT_SIZE, demoPlan } from '../../bin/demo/plan.ts';
+import { DEFAULT_SIZE, demoCreators, demoPlan } from '../../bin/demo/plan.ts';
 import { registerCreator } from '../../commands/register-creator.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { account, context } from '../commands/fixtures.ts';
@@ -85,6 +85,14 @@ t.test('demo refuses a database holding data that is not the demo\'s, unless --f
   const forced = await demo(url, t.testdir(), '--force');
   t.equal(forced.code, 0, forced.stderr);
   t.equal(forced.summary!.counts.creators, 4, 'the demo\'s three beside the one that was there');
+});
+
+t.test('demo refuses a sample a previous run left half-built, rather than serving it as whole', async (t) => {
+  const { db, url } = await testDatabase(t);
+  await registerCreator({ store: createPostgresEventStore(db) }, { displayName: 'demo' }, context(demoCreators(3)[0]!));
+  const refused = await demo(url, t.testdir());
+  t.equal(refused.code, 1);
+  t.match(refused.stderr, /refusing: a previous demo run stopped while building its sample/);
 });
 
 t.test('demo rejects bad arguments with its usage', async (t) => {
