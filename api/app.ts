@@ -25,6 +25,7 @@ import creators from './routes/creators.ts';
 import dashboard from './routes/dashboard.ts';
 import flagRoutes from './routes/flags.ts';
 import health from './routes/health.ts';
+import home from './routes/home.ts';
 import invoiceLinks from './routes/invoice-links.ts';
 import live from './routes/live.ts';
 import sep10 from './routes/sep10.ts';
@@ -83,6 +84,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(idempotency);
   await app.register(readiness);
   await app.register(health);
+  await app.register(home);
   await app.register(sep10);
   await app.register(apiKeys, { prefix: '/v1' });
   await app.register(flagRoutes, { prefix: '/v1' });

@@ -4,6 +4,7 @@ import { errorChain, EXIT, UsageError, type CliCommand } from './cli.ts';
 
 /** Every command with its one-line summary; a module is loaded only when its command runs. */
 const commands: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+  demo: { summary: 'build a living sample (creators, subscribers, chain facts) and serve it', load: async () => (await import('./commands/demo.ts')).demo },
   serve: { summary: 'serve the HTTP API (and run the projectors in the same process)', load: async () => (await import('./commands/serve.ts')).serve },
   migrate: { summary: 'apply pending database migrations', load: async () => (await import('./commands/migrate.ts')).migrate },
   token: { summary: 'print an API token (JWT) for a Stellar address', load: async () => (await import('./commands/token.ts')).token },

@@ -160,4 +160,10 @@ $('connect').addEventListener('click', signInWithToken);
 $('token').addEventListener('keydown', (event) => event.key === 'Enter' && signInWithToken());
 $('sign-out').addEventListener('click', signOut);
 $('heatmap-form').addEventListener('submit', (event) => { event.preventDefault(); loadHeatmap($('content').value.trim()); });
-if (token) useToken(token);
+// A sign-in link (`/dashboard#token=…`, what `substream demo` prints): the fragment never reaches
+// the server; it is taken once and wiped from the address bar and history.
+const linked = new URLSearchParams(location.hash.slice(1)).get('token');
+if (linked) {
+  history.replaceState(null, '', location.pathname + location.search);
+  useToken(linked);
+} else if (token) useToken(token);

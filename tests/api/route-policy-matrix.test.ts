@@ -95,6 +95,7 @@ const SAMPLES: Record<string, (caller: Caller) => Sample> = {
   'GET /v1/analytics/live': () => ({ url: '/v1/analytics/live' }),
   'GET /dashboard': () => ({ url: '/dashboard' }),
   'GET /dashboard/dashboard.js': () => ({ url: '/dashboard/dashboard.js' }),
+  'GET /': () => ({ url: '/' }),
   'POST /v1/webhooks/stripe': () => ({ url: '/v1/webhooks/stripe', payload: { id: 'evt_1', type: 'ping' } }),
   'GET /dashboard/dashboard.css': () => ({ url: '/dashboard/dashboard.css' }),
   'GET /dashboard/charts.js': () => ({ url: '/dashboard/charts.js' }),
