@@ -23,7 +23,7 @@ const Params = z.object({ id: z.string().max(200) });
 
 /** Subscriptions: request (pending until the chain confirms), cancel, read. */
 const subscriptions: FastifyPluginAsyncZod = async (app) => {
-  const read = { policy: { auth: 'required', scopes: ['subscriptions:read'] } satisfies RoutePolicy };
+  const read = { policy: { auth: 'required', scopes: ['subscriptions:read'], reads: ['subscriptions'] } satisfies RoutePolicy };
   const write = { policy: { auth: 'required', scopes: ['subscriptions:write'] } satisfies RoutePolicy };
   const security = [{ bearer: [] }];
   const deps = () => ({
