@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import t from 'tap';
 import { encodePosition, MIN_POSITION_HEADER, POSITION_HEADER } from '../../api/consistency/position-token.ts';
 import { creatorsProjector } from '../../projections/creators/projector.ts';
@@ -119,4 +120,30 @@ t.test('a malformed token is 400 CONSISTENCY.INVALID_POSITION on every query tha
   t.pass(`${queries.length} queries × ${malformed.length} malformed tokens × 2 forms answered 400`);
   const twice = await app.inject({ method: 'GET', url: `/v1/creators/${creator}?minPosition=${valid}&minPosition=${valid}` });
   t.equal(twice.json().code, 'CONSISTENCY.INVALID_POSITION', 'a repeated ?minPosition= is refused too');
+});
+
+t.test('with its LISTEN connection killed while it waits, a waiter is answered by the shared poll', async (t) => {
+  const { app, database, token } = await testApp(t, { READ_YOUR_WRITES_TIMEOUT_MS: '20000', READ_YOUR_WRITES_POLL_MS: '100' });
+  const creator = randomAccount();
+  const headers = { authorization: `Bearer ${await token(creator, creator)}` };
+  const first = await app.inject({ method: 'POST', url: '/v1/creators', headers, payload: { displayName: 'Lost' } });
+  const waiting = app.inject({ method: 'GET', url: `/v1/creators/${creator}`, headers: { [MIN_POSITION_HEADER]: first.headers[POSITION_HEADER] as string } });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const killed = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+    where datname = current_database() and query ilike 'listen substream_checkpoint%'`.execute(database.db);
+  t.equal(killed.rows[0]!.n, 1, 'the one LISTEN connection of the instance is killed: no announcement can reach the waiter');
+  await catchUp(database.db, creatorsProjector);
+  const projected = Date.now();
+  const answer = await waiting;
+  t.equal(answer.statusCode, 200, answer.body);
+  t.match(answer.json(), { displayName: 'Lost' });
+  t.ok(Date.now() - projected < 2_000, `answered ${Date.now() - projected} ms after the projector committed, long before the 20 s bound`);
+  const next = await app.inject({ method: 'PUT', url: '/v1/creators/me/tiers', headers, payload: { tiers: [{ name: 'gold', token: randomContract(), price: { kind: 'rate', ratePerSecond: '5' } }] } });
+  const again = app.inject({ method: 'GET', url: `/v1/creators/${creator}`, headers: { [MIN_POSITION_HEADER]: next.headers[POSITION_HEADER] as string } });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const listening = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+    where datname = current_database() and query ilike 'listen substream_checkpoint%'`.execute(database.db);
+  t.equal(listening.rows[0]!.n, 1, 'the next wait listens again on a new connection');
+  await catchUp(database.db, creatorsProjector);
+  t.match((await again).json().tiers, [{ name: 'gold' }]);
 });
