@@ -150,7 +150,8 @@ export function createCheckpointWatch(db: Db, options: CheckpointWatchOptions): 
   return {
     async waitPast(names, position, timeoutMs) {
       if (closed) throw new Error('the checkpoint watch is closed');
-      await listen();
+      // Not awaited: a pool slow to lend the connection must not stretch the bound (the poll covers the gap).
+      void listen();
       const passed = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => {
           waiters.delete(waiter);
