@@ -13,9 +13,11 @@ import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
 import rateLimit from './plugins/rate-limit.ts';
 import readiness from './plugins/readiness.ts';
+import readYourWrites from './plugins/read-your-writes.ts';
 import redis from './plugins/redis.ts';
 import routePolicy from './plugins/route-policy.ts';
 import type { Config } from '../platform/config.ts';
+import { READ_MODELS } from '../projections/status.ts';
 import services, { type Services } from './plugins/services.ts';
 import stripe from './plugins/stripe.ts';
 import analytics from './routes/analytics.ts';
@@ -68,7 +70,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(services, { services: options.services });
   // Before every plugin that adds routes: each must declare its policy (the docs UI cannot, so its prefix does).
-  await app.register(routePolicy, { prefixes: { '/docs': { auth: 'public', rateLimit: 'exempt' } } });
+  await app.register(routePolicy, { prefixes: { '/docs': { auth: 'public', rateLimit: 'exempt' } }, readModels: READ_MODELS });
   await app.register(metrics);
   await app.register(errorHandler);
   await app.register(jsonBody);
@@ -76,6 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(openapi);
   await app.register(redis);
   await app.register(logSignal);
+  await app.register(readYourWrites);
   await app.register(auth);
   await app.register(rateLimit);
   await app.register(resolveApiKeys);

@@ -74,6 +74,10 @@ const schema = z.object({
   PROJECTORS: bool.default(true),
   /** Start-up rebuilds stale projections (code version ≠ stored version) aside and swaps them in. */
   PROJECTIONS_AUTO_REBUILD: bool.default(false),
+  /** A query sent `Substream-Min-Position` waits at most this long for its read models to pass it (then 503 READ_MODEL.BEHIND). */
+  READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /** How often waiting queries re-read the checkpoints when no announcement came (PgBouncer in transaction mode, a lost LISTEN connection). */
+  READ_YOUR_WRITES_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(10_000),
   /** How often the readiness monitor checks the database and projector lag (`/ready` answers from its last check). */
   READY_REFRESH_MS: z.coerce.number().int().min(10).max(300_000).default(5_000),

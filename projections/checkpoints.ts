@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { LogPosition } from '../eventstore/types.ts';
+import { CHECKPOINT_CHANNEL } from '../platform/checkpoint-watch.ts';
 import type { Conn } from './types.ts';
 
 export type ProjectionState = 'live' | 'rebuilding' | 'failed';
@@ -64,18 +65,23 @@ export async function ensureCheckpoint(conn: Conn, name: string, version: number
     on conflict (name) do nothing`.execute(conn);
 }
 
-/** Moves a checkpoint after a committed batch (call inside the batch's transaction). */
+/**
+ * Moves a checkpoint after a committed batch (call inside the batch's transaction), and announces
+ * it on CHECKPOINT_CHANNEL (PostgreSQL delivers the NOTIFY only if, and once, the batch commits):
+ * queries waiting to read their writes wake on it (platform/checkpoint-watch.ts).
+ */
 export async function advanceCheckpoint(
   conn: Conn,
   name: string,
   update: { position: LogPosition; applied: number; state: ProjectionState },
 ): Promise<void> {
-  await sql`update projection_checkpoints set
+  await sql`with moved as (update projection_checkpoints set
       position_commit = ${update.position.commit.toString()}::xid8,
       position_prepare = ${update.position.prepare.toString()}::bigint,
       events_processed = events_processed + ${update.applied},
       state = ${update.state}, last_error = null, updated_at = now()
-    where name = ${name}`.execute(conn);
+    where name = ${name} returning name)
+    select pg_notify(${CHECKPOINT_CHANNEL}, name) from moved`.execute(conn);
 }
 
 /**
@@ -108,6 +114,7 @@ export async function promoteCheckpoint(conn: Conn, move: { from: string; to: st
     on conflict (name) do update set version = excluded.version, position_commit = excluded.position_commit,
       position_prepare = excluded.position_prepare, state = 'live', last_error = null,
       events_processed = excluded.events_processed, updated_at = now()`.execute(conn);
+  await sql`select pg_notify(${CHECKPOINT_CHANNEL}, ${move.to})`.execute(conn);
   await deleteCheckpoint(conn, move.from);
 }
 

@@ -3,6 +3,10 @@ import { lagAfterCheckpoint } from '../platform/checkpoint-lag.ts';
 import type { Db } from '../platform/database.ts';
 import { REBUILD_SUFFIX, type ProjectionState } from './checkpoints.ts';
 import { openDeadLetters, type DeadLetter } from './dead-letters.ts';
+import { allProjectors } from './registry.ts';
+
+/** The read models a query route may declare in its policy's `reads`: every projector's name. */
+export const READ_MODELS: readonly string[] = allProjectors.map((projector) => projector.name);
 
 export interface ProjectionStatus {
   name: string;

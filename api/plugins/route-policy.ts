@@ -13,11 +13,13 @@ import { ApiError } from '../errors.ts';
  * `rateLimit: 'exempt'` keeps probes and docs out of the per-minute limit. `replay: 'never'` on a
  * write whose answer holds a secret shown once: under an Idempotency-Key its success is not stored,
  * and a repeat gets 409 IDEMPOTENCY.NOT_REPLAYABLE instead of running again or showing it again.
+ * `reads` names the read models (projector names) a query answers from: a request that sends
+ * `Substream-Min-Position` waits until they have passed it (api/plugins/read-your-writes.ts).
  */
 export type RoutePolicy = (
   | { auth: 'public' | 'optional' }
   | { auth: 'required'; scopes: readonly [Scope, ...Scope[]] | 'any'; tenant?: boolean }
-) & { rateLimit?: 'default' | 'exempt'; replay?: 'stored' | 'never' };
+) & { rateLimit?: 'default' | 'exempt'; replay?: 'stored' | 'never'; reads?: readonly [string, ...string[]] };
 
 /** One row of `app.routeTable`: every route the app serves (automatic HEAD routes aside). */
 export interface RouteEntry {
@@ -41,6 +43,17 @@ declare module 'fastify' {
 export interface RoutePolicyOptions {
   /** Policies of routes that third-party plugins register (they cannot declare one), by URL prefix. */
   prefixes?: Record<string, RoutePolicy>;
+  /** Every read model a route may name in `reads` (the projectors' names). */
+  readModels?: readonly string[];
+}
+
+/** Why a route may not declare `reads` as it does, or null: only GET routes read, and only known read models. */
+function readsError(policy: RoutePolicy, methods: readonly string[], readModels: readonly string[]): string | null {
+  if (!policy.reads) return null;
+  if (policy.reads.length === 0) return 'declares reads: [] (omit it for a route that reads no read model)';
+  if (methods.some((method) => method !== 'GET' && method !== 'HEAD')) return 'is not a query but declares the read models it reads';
+  const unknown = policy.reads.find((name) => !readModels.includes(name));
+  return unknown ? `reads an unknown read model ${unknown} (known: ${readModels.join(', ')})` : null;
 }
 
 /**
@@ -78,7 +91,7 @@ function policyOf(route: RouteOptions, prefixes: Record<string, RoutePolicy>): R
  * @example app.get('/v1/streams', { config: { policy: { auth: 'required', scopes: ['streams:read'] } } }, handler)
  */
 export default fp<RoutePolicyOptions>(
-  async (app, { prefixes = {} }) => {
+  async (app, { prefixes = {}, readModels = [] }) => {
     const table: RouteEntry[] = [];
     app.decorate('routeTable', table);
     const enforce: onRequestHookHandler = async function (request) {
@@ -92,6 +105,8 @@ export default fp<RoutePolicyOptions>(
       if (policy.auth === 'required' && Array.isArray(policy.scopes) && policy.scopes.length === 0) {
         throw new Error(`route ${methods.join(',')} ${route.url} requires authentication but names no scope`);
       }
+      const badReads = readsError(policy, methods, readModels);
+      if (badReads) throw new Error(`route ${methods.join(',')} ${route.url} ${badReads}`);
       route.config = { ...route.config, policy };
       const websocket = Boolean((route as { websocket?: boolean }).websocket);
       if (!websocket) {

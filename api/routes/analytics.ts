@@ -53,7 +53,7 @@ const analytics: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/analytics/heatmap/:contentId', {
-    config: read,
+    config: { policy: { ...read.policy, reads: ['view-heatmap'] } },
     schema: {
       tags, security,
       params: z.object({ contentId: ViewEventInput.shape.contentId }),
@@ -75,7 +75,7 @@ const analytics: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/analytics/creators/me', {
-    config: read,
+    config: { policy: { ...read.policy, reads: ['creator-analytics'] } },
     schema: {
       tags, security,
       description: 'Subscriptions by latest status and MRR per token (Σ active ratePerSecond × 2,592,000: a 30-day month), stroops as decimal strings.',
@@ -87,7 +87,7 @@ const analytics: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/analytics/creators/me/series', {
-    config: read,
+    config: { policy: { ...read.policy, reads: ['creator-analytics'] } },
     schema: {
       tags, security,
       description: 'One metric per whole UTC bucket (weeks start Monday) covering [from, to): active and mrr at each bucket end, ' +

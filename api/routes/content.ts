@@ -28,7 +28,8 @@ function scopeOf(caller: Caller): ReadScope {
 /** Tier-gated content: creators publish, everyone lists, the caller's subscription decides access. */
 const content: FastifyPluginAsyncZod = async (app) => {
   const write = { policy: { auth: 'required', scopes: ['content:write'], tenant: true } satisfies RoutePolicy };
-  const optional = { policy: { auth: 'optional' } satisfies RoutePolicy };
+  // Content, gated by the caller's subscription to the creator and the creator's tiers.
+  const optional = { policy: { auth: 'optional', reads: ['content', 'subscriptions', 'creators'] } satisfies RoutePolicy };
   const security = [{ bearer: [] }];
   const tags = ['content'];
   const deps = () => ({ store: app.services.eventStore });

@@ -39,7 +39,7 @@ const creators: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/creators/:address', {
-    config: { policy: { auth: 'public' } },
+    config: { policy: { auth: 'public', reads: ['creators'] } },
     schema: { tags: ['creators'], params: z.object({ address: AccountAddress }), response: { 200: CreatorView, ...errorResponses } },
   }, async (request) => {
     const row = await withReadScope(app.services.db, {}, (trx) => getCreator(trx, request.params.address));
@@ -48,7 +48,7 @@ const creators: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/creators/me/subscribers', {
-    config: { policy: { auth: 'required', scopes: ['subscriptions:read'], tenant: true } },
+    config: { policy: { auth: 'required', scopes: ['subscriptions:read'], tenant: true, reads: ['subscriptions'] } },
     schema: {
       tags: ['creators'],
       security: secured.schema.security,

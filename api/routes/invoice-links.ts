@@ -21,7 +21,7 @@ const view = (request: FastifyRequest, link: InvoiceLink) => ({ ...link, shareUr
 
 /** Invoice links: a payable request for a stream, shared by an unguessable slug. */
 const invoiceLinks: FastifyPluginAsyncZod = async (app) => {
-  const read = { policy: { auth: 'required', scopes: ['invoice-links:read'] } satisfies RoutePolicy };
+  const read = { policy: { auth: 'required', scopes: ['invoice-links:read'], reads: ['invoice-links'] } satisfies RoutePolicy };
   const write = { policy: { auth: 'required', scopes: ['invoice-links:write'] } satisfies RoutePolicy };
   const security = [{ bearer: [] }];
   const tags = ['invoice-links'];
@@ -36,7 +36,7 @@ const invoiceLinks: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/invoice-links/:slug', {
-    config: { policy: { auth: 'public' } },
+    config: { policy: { auth: 'public', reads: ['invoice-links'] } },
     schema: {
       tags, params: SlugParams,
       description: 'Public (no authentication, rate limited). 410 INVOICE_LINK.EXPIRED past `expiresAt`, 404 for an unknown or deleted link.',

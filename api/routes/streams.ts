@@ -22,7 +22,7 @@ const nowSeconds = (): bigint => BigInt(Math.floor(Date.now() / 1000));
 
 /** Payment streams: open (intent + call to sign), withdraw, cancel, read at any time, list, history. */
 const streams: FastifyPluginAsyncZod = async (app) => {
-  const read = { policy: { auth: 'required', scopes: ['streams:read'] } satisfies RoutePolicy };
+  const read = { policy: { auth: 'required', scopes: ['streams:read'], reads: ['streams'] } satisfies RoutePolicy };
   const write = { policy: { auth: 'required', scopes: ['streams:write'] } satisfies RoutePolicy };
   const security = [{ bearer: [] }];
   const tags = ['streams'];

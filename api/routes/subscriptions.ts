@@ -35,7 +35,7 @@ const CardPending = z.object({
 
 /** Subscriptions: request (pending until the chain confirms), cancel, read. */
 const subscriptions: FastifyPluginAsyncZod = async (app) => {
-  const read = { policy: { auth: 'required', scopes: ['subscriptions:read'] } satisfies RoutePolicy };
+  const read = { policy: { auth: 'required', scopes: ['subscriptions:read'], reads: ['subscriptions'] } satisfies RoutePolicy };
   const write = { policy: { auth: 'required', scopes: ['subscriptions:write'] } satisfies RoutePolicy };
   const security = [{ bearer: [] }];
   const deps = () => ({

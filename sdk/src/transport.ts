@@ -1,3 +1,4 @@
+import { createPositionTracker, MIN_POSITION_HEADER, POSITION_HEADER, type PositionTracker } from './consistency.ts';
 import { SubstreamApiError } from './errors.ts';
 import { retryableStatus, retryDelayMs, retryPolicy, type RetryOptions } from './retry.ts';
 
@@ -92,14 +93,15 @@ const aborted = (error: unknown, signal: AbortSignal | undefined) =>
  * (the same on every retry of a call), and bounded retries with backoff that honour Retry-After
  * (reads and keyed writes on network errors, 5xx, 429; other writes on 429 only; never an answer
  * the server replays for the key, `Idempotent-Replayed: true`). Aborting `signal` ends a retry
- * wait at once with the signal's reason.
+ * wait at once with the signal's reason. Read your writes: the newest `Substream-Position` any
+ * answer carried is kept in `positions` and sent with every read as `Substream-Min-Position`.
  * A 2xx resolves with the parsed body (undefined for 204); anything else throws SubstreamApiError
  * (`NETWORK.ERROR` with no answer, `RESPONSE.INVALID` for a 2xx that is not JSON); only an abort
  * rejects with the signal's reason instead.
  *
  * @example const send = createTransport({ baseUrl, token }); await send({ method: 'GET', path: 'v1/streams' });
  */
-export function createTransport(options: SubstreamClientOptions): Transport {
+export function createTransport(options: SubstreamClientOptions, positions: PositionTracker = createPositionTracker()): Transport {
   const policy = retryPolicy(options.retries);
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const credentials: Record<string, string> = options.token
@@ -112,6 +114,8 @@ export function createTransport(options: SubstreamClientOptions): Transport {
     const headers: Record<string, string> = { accept: 'application/json', ...credentials };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (call.idempotent) headers['idempotency-key'] = callOptions.idempotencyKey ?? crypto.randomUUID();
+    const minPosition = call.method === 'GET' ? positions.latest() : undefined;
+    if (minPosition) headers[MIN_POSITION_HEADER] = minPosition;
     const url = urlOf(options.baseUrl, call);
     const body = call.body === undefined ? undefined : json(call.body);
     // A write without an Idempotency-Key may have taken effect before a failure: only a 429
@@ -131,6 +135,7 @@ export function createTransport(options: SubstreamClientOptions): Transport {
         await sleep(retryDelayMs(policy, attempt + 1, null), signal);
         continue;
       }
+      positions.saw(response.headers.get(POSITION_HEADER));
       if (response.ok) return parsed<T>(response, text);
       const error = apiError(response, text);
       // A replayed answer is the key's stored result (a 500 included): sending it again replays it again.

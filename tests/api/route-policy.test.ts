@@ -27,3 +27,14 @@ t.test('a third-party plugin\'s routes take the policy configured for their pref
   t.ok(app.routeTable.every((r) => r.policy.rateLimit === 'exempt'));
   await app.close();
 });
+
+t.test('a route may declare only known read models in `reads`, and only as a query', async (t) => {
+  const app = Fastify();
+  await app.register(routePolicy, { readModels: ['creators', 'subscriptions'] });
+  t.throws(() => app.get('/typo', { config: { policy: { auth: 'public', reads: ['creator'] } } }, async () => 'x'), /reads an unknown read model creator \(known: creators, subscriptions\)/);
+  t.throws(() => app.post('/write', { config: { policy: { auth: 'public', reads: ['creators'] } } }, async () => 'x'), /is not a query but declares the read models it reads/);
+  t.throws(() => app.get('/none', { config: { policy: { auth: 'public', reads: [] as never } } }, async () => 'x'), /declares reads: \[\]/);
+  app.get('/both', { config: { policy: { auth: 'public', reads: ['creators', 'subscriptions'] } } }, async () => 'x');
+  t.same(app.routeTable.map((r) => r.policy.reads), [['creators', 'subscriptions']]);
+  await app.close();
+});
