@@ -29,6 +29,7 @@ import live from './routes/live.ts';
 import sep10 from './routes/sep10.ts';
 import streams from './routes/streams.ts';
 import subscriptions from './routes/subscriptions.ts';
+import webhookEndpoints from './routes/webhook-endpoints.ts';
 
 export interface AppOptions {
   services: Services;
@@ -90,6 +91,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(content, { prefix: '/v1' });
   await app.register(analytics, { prefix: '/v1' });
   await app.register(live, { prefix: '/v1' });
+  await app.register(webhookEndpoints, { prefix: '/v1' });
   await app.register(dashboard);
   return app;
 }

@@ -170,7 +170,7 @@ export interface WebhookEndpointsTable {
 /** One (event, endpoint) delivery and its attempts (integration/webhooks/deliveries.ts). */
 export interface WebhookDeliveriesTable {
   id: Generated<string>;
-  seq: Generated<Int8>;
+  seq: ColumnType<string, never, never>;
   endpoint_id: string;
   tenant_id: string;
   event_id: string;

@@ -5,6 +5,9 @@ import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { allProjectors } from '../../projections/registry.ts';
 import { runProjections } from '../../projections/startup.ts';
 import { runExpirySweeper } from '../../projections/subscriptions/expiry-sweeper.ts';
+import { runDispatcher } from '../../integration/webhooks/dispatcher.ts';
+import { webhookWorkerOptions } from '../../integration/webhooks/worker-options.ts';
+import { runWebhookWorkers } from '../../integration/webhooks/worker.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { openRuntime, type Runtime } from '../../platform/runtime.ts';
@@ -78,6 +81,10 @@ Stops cleanly on SIGINT/SIGTERM.`,
           runProjections(runtime.db, allProjectors, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }),
           // The app's store: the log signal announces its appends (the live feed wakes at once).
           runExpirySweeper(runtime.db, app.services.eventStore, { intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: projecting.signal, logger }),
+          ...(config.WEBHOOKS ? [
+            runDispatcher(runtime.db, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger }),
+            runWebhookWorkers(runtime.db, { ...webhookWorkerOptions(config), signal: projecting.signal, logger }),
+          ] : []),
         ]));
         stopBeforeClosing(app, projecting, work);
         failures.push(new Promise<never>((_, reject) => void work.catch(reject)));
