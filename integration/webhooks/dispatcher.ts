@@ -67,7 +67,7 @@ export async function dispatchBatch(db: Db, options: { batchSize: number }): Pro
       const result = await trx.insertInto('webhook_deliveries').values(rows.slice(i, i + 1000))
         .onConflict((oc) => oc.columns(['endpoint_id', 'event_id']).doNothing())
         .executeTakeFirst();
-      written += Number(result.numInsertedRows ?? 0n);
+      written += Number(result.numInsertedOrUpdatedRows ?? 0n);
     }
     await advanceRelayCheckpoint(trx, WEBHOOK_DISPATCHER, { position: batch.last, published: written });
     return { read: batch.scanned, deliveries: written, position: batch.last, caughtUp };
