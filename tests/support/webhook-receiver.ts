@@ -9,7 +9,7 @@ export interface ReceivedWebhook {
 }
 
 /** What the receiver does with a request: answer a status (and body), or never answer. */
-export type Answer = { status: number; body?: string } | 'hang';
+export type Answer = { status: number; body?: string; headers?: Record<string, string> } | 'hang';
 
 /**
  * A real HTTP webhook receiver on 127.0.0.1 (a free port) that records every request and answers
@@ -37,7 +37,7 @@ export async function webhookReceiver(
         hanging.add(response);
         return;
       }
-      response.writeHead(decision.status, { 'content-type': 'text/plain' });
+      response.writeHead(decision.status, { 'content-type': 'text/plain', ...decision.headers });
       response.end(decision.body ?? 'ok');
     });
   });
