@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { createPostgresEventStore } from '../../../eventstore/postgres/store.ts';
 import { retryDelayMs } from '../../../integration/webhooks/backoff.ts';
+import { claimDueDeliveries } from '../../../integration/webhooks/deliveries.ts';
 import { deliverDue } from '../../../integration/webhooks/worker.ts';
 import { verifyWebhook, WebhookSignatureError } from '../../../sdk/src/webhooks.ts';
 import { testApp } from '../../support/app.ts';
 import { appendMixedLog } from '../../support/relay-events.ts';
 import { address, subEvent } from '../../support/subscription-events.ts';
-import { deliverUntil, registerEndpoint, testWorkerOptions } from '../../support/webhook-flow.ts';
+import { deliverUntil, dispatchAll, registerEndpoint, testWorkerOptions } from '../../support/webhook-flow.ts';
 import { webhookReceiver, type ReceivedWebhook } from '../../support/webhook-receiver.ts';
 
 const firstCopies = (received: ReceivedWebhook[]) => [...new Map(received.map((r) => [r.eventId, r])).values()];
@@ -205,4 +207,28 @@ t.test('SSRF at send time: loopback by host name, mixed DNS answers, plain http 
   t.equal(target.received.length, 0, 'the redirect target never hears of it');
   t.equal(bouncer.received.length, 1);
   t.equal(ids.length, 4);
+});
+
+t.test('workers in parallel never send one delivery twice; a worker that dies after claiming leaves it to be sent again (at least once)', async (t) => {
+  const { app, token, database: { db } } = await testApp(t, { OUTBOUND_ALLOW_PRIVATE: 'true' });
+  const creator = address('lease-creator');
+  const receiver = await webhookReceiver(t);
+  await registerEndpoint(app, `Bearer ${await token(creator, creator)}`, receiver.url);
+  const { ids, streamIds } = await appendMixedLog(createPostgresEventStore(db), 8, 'lease');
+  await dispatchAll(db);
+
+  const dead = await claimDueDeliveries(db, { limit: 3, leaseMs: 300 });
+  t.equal(dead.length, 3, 'a worker claims three stream heads, then dies');
+  const options = testWorkerOptions({ concurrency: 2 });
+  await Promise.all([1, 2, 3].map(async () => {
+    const until = Date.now() + 5_000;
+    while (Date.now() < until && new Set(receiver.received.map((r) => r.eventId)).size < ids.length) {
+      if ((await deliverDue(db, options)) === 0) await sleep(10);
+    }
+  }));
+  t.same(new Set(receiver.received.map((r) => r.eventId)), new Set(ids), 'every event delivered, the dead worker’s claims after their lease');
+  t.equal(receiver.received.length, ids.length, 'by three parallel workers, none twice');
+  for (const streamId of streamIds) t.same(revisionsByStream(receiver.received).get(streamId), [0, 1, 2, 3], 'order kept per stream');
+  const claimedFirst = receiver.received.findIndex((r) => dead.some((d) => d.event_id === r.eventId));
+  t.ok(claimedFirst > 0, 'the abandoned claims waited for their lease while the other streams moved on');
 });
