@@ -232,3 +232,21 @@ t.test('workers in parallel never send one delivery twice; a worker that dies af
   const claimedFirst = receiver.received.findIndex((r) => dead.some((d) => d.event_id === r.eventId));
   t.ok(claimedFirst > 0, 'the abandoned claims waited for their lease while the other streams moved on');
 });
+
+t.test('whatever bytes a receiver answers (NUL, invalid UTF-8, binary), the attempt is recorded', async (t) => {
+  const { app, token, database: { db } } = await testApp(t, { OUTBOUND_ALLOW_PRIVATE: 'true' });
+  const creator = address('bytes-creator');
+  const answers = ['ok\u0000after', '\udc00lone', 'é'.repeat(600), String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i))];
+  let next = 0;
+  const receiver = await webhookReceiver(t, () => ({ status: 500, body: answers[next++ % answers.length]! }));
+  await registerEndpoint(app, `Bearer ${await token(creator, creator)}`, receiver.url);
+  await appendMixedLog(createPostgresEventStore(db), 1, 'bytes');
+  await deliverUntil(db, testWorkerOptions(), async () => {
+    const head = await db.selectFrom('webhook_deliveries').select('attempts').orderBy('seq').executeTakeFirst();
+    return (head?.attempts ?? 0) >= answers.length;
+  }, 10_000);
+  const head = await db.selectFrom('webhook_deliveries').selectAll().orderBy('seq').executeTakeFirstOrThrow();
+  t.equal(head.attempts, answers.length, 'every attempt recorded');
+  t.equal(receiver.received.length, answers.length, 'and none repeated for want of recording it');
+  t.notOk(head.response_prefix!.includes('\u0000'), 'the stored prefix holds no NUL');
+});
