@@ -20,6 +20,9 @@ export interface WorkerOptions extends FailurePolicy {
   resolve?: Resolve;
 }
 
+/** A receiver's answer as stored: PostgreSQL text cannot hold NUL, whatever else the receiver sent. */
+const storable = (text: string) => text.replaceAll('\u0000', '\ufffd');
+
 async function attempt(db: Db, delivery: WebhookDelivery, options: WorkerOptions): Promise<AttemptOutcome> {
   const endpoint = await db.selectFrom('webhook_endpoints').select(['url', 'secret', 'previous_secret', 'previous_secret_expires_at'])
     .where('id', '=', delivery.endpoint_id).executeTakeFirst();
@@ -40,10 +43,10 @@ async function attempt(db: Db, delivery: WebhookDelivery, options: WorkerOptions
       ...(options.resolve ? { resolve: options.resolve } : {}),
     });
     const ok = status >= 200 && status < 300;
-    return { ok, statusCode: status, error: ok ? null : `answered ${status}`, responsePrefix: body };
+    return { ok, statusCode: status, error: ok ? null : `answered ${status}`, responsePrefix: storable(body) };
   } catch (error) {
     const reason = error instanceof OutboundError ? `${error.reason}: ${error.message}` : (error as Error).message;
-    return { ok: false, statusCode: null, error: reason, responsePrefix: null };
+    return { ok: false, statusCode: null, error: storable(reason), responsePrefix: null };
   }
 }
 
