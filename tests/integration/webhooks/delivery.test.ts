@@ -250,3 +250,19 @@ t.test('whatever bytes a receiver answers (NUL, invalid UTF-8, binary), the atte
   t.equal(receiver.received.length, answers.length, 'and none repeated for want of recording it');
   t.notOk(head.response_prefix!.includes('\u0000'), 'the stored prefix holds no NUL');
 });
+
+t.test('an endpoint receives the events recorded after it was registered, not the tenant’s history', async (t) => {
+  const { app, token, database: { db } } = await testApp(t, { OUTBOUND_ALLOW_PRIVATE: 'true' });
+  const creator = address('history-creator');
+  const store = createPostgresEventStore(db);
+  const { ids: history } = await appendMixedLog(store, 2, 'history');
+  const receiver = await webhookReceiver(t);
+  await sleep(5);
+  await registerEndpoint(app, `Bearer ${await token(creator, creator)}`, receiver.url);
+  const later = subEvent('SubscriptionRequested', address('history-late'), creator, { tier: 'gold', token: address('token', 'C'), ratePerSecond: '1', requestedAt: '2026-11-01T00:00:00Z', expiresAt: '2026-11-02T00:00:00Z' });
+  await store.append(`subscription-${address('history-late')}-${creator}`, [later]);
+  await deliverUntil(db, testWorkerOptions(), () => receiver.received.length >= 1);
+  await sleep(50);
+  t.same(receiver.received.map((r) => r.eventId), [later.id], 'only the event after registration');
+  t.equal(history.length, 8);
+});
