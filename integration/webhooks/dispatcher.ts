@@ -23,14 +23,19 @@ interface Subscriber {
   id: string;
   tenant_id: string;
   events: string[];
+  created_at: Date;
 }
 
-const wants = (endpoint: Subscriber, event: RecordedEvent) => endpoint.events.includes('*') || endpoint.events.includes(event.type);
+/** An endpoint hears of its tenant's events of its types recorded since it was registered (not the history before). */
+const wants = (endpoint: Subscriber, event: RecordedEvent) =>
+  endpoint.tenant_id === event.metadata.tenantId
+  && event.recordedAt >= endpoint.created_at
+  && (endpoint.events.includes('*') || endpoint.events.includes(event.type));
 
 /**
  * Dispatches at most one batch of the log: under its lock, reads the published event types after
  * its checkpoint and writes a delivery row for every endpoint of the event's tenant that is not
- * disabled and subscribes to the type, with the public integration shape as payload, in the same
+ * disabled, subscribes to the type and was registered before the event was recorded, with the public integration shape as payload, in the same
  * transaction that advances the checkpoint. A crash rolls both back; a replay of a batch writes
  * nothing twice (unique (endpoint, event)).
  *
@@ -46,13 +51,13 @@ export async function dispatchBatch(db: Db, options: { batchSize: number }): Pro
     const tenants = [...new Set(batch.events.map((event) => event.metadata.tenantId).filter((tenant): tenant is string => Boolean(tenant)))];
     const endpoints = tenants.length === 0 ? [] : await trx
       .selectFrom('webhook_endpoints')
-      .select(['id', 'tenant_id', 'events'])
+      .select(['id', 'tenant_id', 'events', 'created_at'])
       .where('tenant_id', 'in', tenants)
       .where('status', '<>', 'disabled')
       .orderBy('created_at')
       .execute();
     const rows = batch.events.flatMap((event) => endpoints
-      .filter((endpoint) => endpoint.tenant_id === event.metadata.tenantId && wants(endpoint, event))
+      .filter((endpoint) => wants(endpoint, event))
       .map((endpoint) => ({
         endpoint_id: endpoint.id,
         tenant_id: endpoint.tenant_id,
