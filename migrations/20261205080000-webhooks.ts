@@ -51,6 +51,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index webhook_deliveries_order_idx on webhook_deliveries (endpoint_id, stream_id, seq) where status = 'pending'`.execute(db);
   await sql`create index webhook_deliveries_endpoint_idx on webhook_deliveries (endpoint_id, seq desc)`.execute(db);
   await sql`revoke all on webhook_endpoints, webhook_deliveries from public`.execute(db);
+  await sql`grant select, insert, update, delete on webhook_endpoints to substream_api`.execute(db);
+  await sql`grant select, update on webhook_deliveries to substream_api`.execute(db);
+  await sql`grant select, update on webhook_endpoints to substream_projector`.execute(db);
+  await sql`grant select, insert, update on webhook_deliveries to substream_projector`.execute(db);
+  await sql`grant usage on sequence webhook_deliveries_seq_seq to substream_projector`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

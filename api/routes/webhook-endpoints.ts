@@ -4,7 +4,8 @@ import { listDeliveries, retryDelivery, type WebhookDelivery } from '../../integ
 import { endpointUrlProblem } from '../../integration/webhooks/endpoint-url.ts';
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rotateSecret, updateEndpoint, type WebhookEndpoint } from '../../integration/webhooks/endpoints.ts';
 import { ApiError } from '../errors.ts';
-import { requireScope, tenantOf } from '../plugins/auth.ts';
+import { tenantOf } from '../auth/principal.ts';
+import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { errorResponses } from '../schemas/common.ts';
 import { CreateWebhookEndpoint, UpdateWebhookEndpoint, WebhookDeliveryView, WebhookEndpointView, WebhookEndpointWithSecret } from '../schemas/webhook-endpoint.ts';
 
@@ -26,8 +27,10 @@ const notFound = (id: string) => new ApiError(404, 'WEBHOOK_ENDPOINT.NOT_FOUND',
 
 /** A tenant's outbound webhook endpoints (signed deliveries of its integration events) and their deliveries. */
 const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
-  const read = [app.authenticate, requireScope('webhooks:read')];
-  const write = [app.authenticate, requireScope('webhooks:write')];
+  const read = { policy: { auth: 'required', scopes: ['webhooks:read'], tenant: true } satisfies RoutePolicy };
+  const write = { policy: { auth: 'required', scopes: ['webhooks:write'], tenant: true } satisfies RoutePolicy };
+  // The answer shows the signing secret once: never stored under an Idempotency-Key (a repeat is 409).
+  const showsSecret = { policy: { ...write.policy, replay: 'never' } satisfies RoutePolicy };
   const security = [{ bearer: [] }];
   const tags = ['webhooks'];
   const { db, config } = app.services;
@@ -37,7 +40,7 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
   };
 
   app.post('/webhook-endpoints', {
-    onRequest: write,
+    config: showsSecret,
     schema: { tags, security, body: CreateWebhookEndpoint, response: { 201: WebhookEndpointWithSecret, ...errorResponses } },
   }, async (request, reply) => {
     checkUrl(request.body.url);
@@ -45,12 +48,12 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/webhook-endpoints', {
-    onRequest: read,
+    config: read,
     schema: { tags, security, response: { 200: z.object({ items: z.array(WebhookEndpointView) }), ...errorResponses } },
   }, async (request) => ({ items: (await listEndpoints(db, tenantOf(request))).map(view) }));
 
   app.get('/webhook-endpoints/:id', {
-    onRequest: read,
+    config: read,
     schema: { tags, security, params: IdParams, response: { 200: WebhookEndpointView, ...errorResponses } },
   }, async (request) => {
     const endpoint = await getEndpoint(db, tenantOf(request), request.params.id);
@@ -59,7 +62,7 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.patch('/webhook-endpoints/:id', {
-    onRequest: write,
+    config: write,
     schema: { tags, security, params: IdParams, body: UpdateWebhookEndpoint, response: { 200: WebhookEndpointView, ...errorResponses } },
   }, async (request) => {
     if (request.body.url !== undefined) checkUrl(request.body.url);
@@ -69,7 +72,7 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.delete('/webhook-endpoints/:id', {
-    onRequest: write,
+    config: write,
     schema: { tags, security, params: IdParams, response: { 204: z.null(), ...errorResponses } },
   }, async (request, reply) => {
     if (!(await deleteEndpoint(db, tenantOf(request), request.params.id))) throw notFound(request.params.id);
@@ -77,7 +80,7 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/webhook-endpoints/:id/rotate-secret', {
-    onRequest: write,
+    config: showsSecret,
     schema: {
       tags, security, params: IdParams,
       description: 'A new secret, shown once; the replaced one keeps signing deliveries (a second `v1`) for 24 h.',
@@ -90,7 +93,7 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/webhook-endpoints/:id/deliveries', {
-    onRequest: read,
+    config: read,
     schema: {
       tags, security, params: IdParams,
       querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().regex(/^\d{1,19}$/, 'a cursor from nextCursor').optional() }),
@@ -105,7 +108,7 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/webhook-endpoints/:id/deliveries/:deliveryId/retry', {
-    onRequest: write,
+    config: write,
     schema: {
       tags, security, params: DeliveryParams,
       description: 'Sends the delivery again as soon as a worker is free (after the earlier pending deliveries of its stream).',

@@ -6,7 +6,9 @@ import { retryDelayMs } from '../../../integration/webhooks/backoff.ts';
 import { claimDueDeliveries } from '../../../integration/webhooks/deliveries.ts';
 import { deliverDue } from '../../../integration/webhooks/worker.ts';
 import { verifyWebhook, WebhookSignatureError } from '../../../sdk/src/webhooks.ts';
+import { createDb } from '../../../platform/database.ts';
 import { testApp } from '../../support/app.ts';
+import { loginRoleUrl } from '../../support/login-roles.ts';
 import { appendMixedLog } from '../../support/relay-events.ts';
 import { address, subEvent } from '../../support/subscription-events.ts';
 import { deliverUntil, dispatchAll, registerEndpoint, testWorkerOptions } from '../../support/webhook-flow.ts';
@@ -23,8 +25,11 @@ const revisionsByStream = (received: ReceivedWebhook[]) => {
 };
 
 t.test('every event of the tenant is delivered once, signed (verified with the SDK helper), in the public shape, in order per stream', async (t) => {
-  const { app, token, database: { db } } = await testApp(t, { OUTBOUND_ALLOW_PRIVATE: 'true' });
-  const store = createPostgresEventStore(db);
+  const { app, token, database } = await testApp(t, { OUTBOUND_ALLOW_PRIVATE: 'true' });
+  const store = createPostgresEventStore(database.db);
+  // The dispatcher and workers as deployed: logged in as a member of substream_projector only.
+  const db = createDb({ url: await loginRoleUrl('substream_projector', database.url), max: 4 });
+  t.teardown(() => db.destroy());
   const creator = address('hooks-creator');
   const owner = `Bearer ${await token(creator, creator)}`;
   const receiver = await webhookReceiver(t);

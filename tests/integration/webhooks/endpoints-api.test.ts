@@ -54,7 +54,7 @@ t.test('endpoints: create (secret shown once), list, get, patch, rotate, delete 
   t.equal(gone.statusCode, 404);
 });
 
-t.test('API keys need webhooks:read to read and webhooks:write to change; a wallet token without a tenant is refused', async (t) => {
+t.test('API keys need webhooks:read to read and webhooks:write to change; a wallet token is its own tenant', async (t) => {
   const { app, token } = await testApp(t);
   const creator = randomAccount();
   const owner = `Bearer ${await token(creator, creator)}`;
@@ -71,9 +71,10 @@ t.test('API keys need webhooks:read to read and webhooks:write to change; a wall
   const noRead = await app.inject({ method: 'GET', url: '/v1/webhook-endpoints', headers: { authorization: writer } });
   t.match(noRead.json(), { code: 'AUTH.SCOPE_MISSING', details: { scope: 'webhooks:read' } });
   const wallet = randomAccount();
-  const walletOnly = await post(app, `Bearer ${await token(wallet)}`, body);
-  t.equal(walletOnly.statusCode, 403);
-  t.equal(walletOnly.json().code, 'AUTH.TENANT_REQUIRED');
+  const walletOwn = await post(app, `Bearer ${await token(wallet)}`, body);
+  t.equal(walletOwn.statusCode, 201, 'a wallet token acts for its own address');
+  const listedOwn = await app.inject({ method: 'GET', url: '/v1/webhook-endpoints', headers: { authorization: `Bearer ${await token(wallet)}` } });
+  t.equal(listedOwn.json().items.length, 1, 'and sees only its own endpoint');
   t.equal((await post(app, '', body)).statusCode, 401, 'no credential: 401');
 });
 
