@@ -48,6 +48,13 @@ t.test('endpoints: create (secret shown once), list, get, patch, rotate, delete 
   const theirs = await app.inject({ method: 'GET', url: '/v1/webhook-endpoints', headers: { authorization: stranger } });
   t.same(theirs.json().items, [], 'another tenant lists none');
 
+  const keyed = { authorization: owner, 'idempotency-key': 'create-once' };
+  const once = await app.inject({ method: 'POST', url: '/v1/webhook-endpoints', headers: keyed, payload: { url: 'https://hooks.example.com/again', events: ['*'] } });
+  t.equal(once.statusCode, 201);
+  const repeat = await app.inject({ method: 'POST', url: '/v1/webhook-endpoints', headers: keyed, payload: { url: 'https://hooks.example.com/again', events: ['*'] } });
+  t.equal(repeat.statusCode, 409, 'a repeat under the same Idempotency-Key never shows the secret again');
+  t.notOk(repeat.body.includes(once.json().secret));
+
   const deleted = await app.inject({ method: 'DELETE', url: `/v1/webhook-endpoints/${endpoint.id}`, headers: { authorization: owner } });
   t.equal(deleted.statusCode, 204);
   const gone = await app.inject({ method: 'GET', url: `/v1/webhook-endpoints/${endpoint.id}`, headers: { authorization: owner } });
