@@ -34,6 +34,7 @@ import sep10 from './routes/sep10.ts';
 import streams from './routes/streams.ts';
 import stripeWebhooks from './routes/stripe-webhooks.ts';
 import subscriptions from './routes/subscriptions.ts';
+import webhookEndpoints from './routes/webhook-endpoints.ts';
 
 export interface AppOptions {
   services: Services;
@@ -99,6 +100,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(analytics, { prefix: '/v1' });
   await app.register(live, { prefix: '/v1' });
   await app.register(stripeWebhooks, { prefix: '/v1' });
+  await app.register(webhookEndpoints, { prefix: '/v1' });
   await app.register(dashboard);
   return app;
 }

@@ -26,17 +26,14 @@ export interface IntegrationEvent {
 }
 
 /**
- * Maps a recorded event of a published type to its integration message: topic = prefix +
- * aggregate kind, key = stream id, value = the public shape, headers for consumers that route or
- * dedupe without parsing the value (dedupe on `event-id`: delivery is at least once).
+ * The public shape of a recorded event (withheld fields removed): the Kafka message value and the
+ * body of a webhook delivery.
  *
- * @example const message = toIntegrationMessage(event, 'substream.'); // { topic: 'substream.subscription', key: event.streamId, … }
+ * @example JSON.stringify(integrationEventOf(event)) // '{"id":"…","type":"SubscriptionBilled",…}'
  */
-export function toIntegrationMessage(event: RecordedEvent, topicPrefix: string): IntegrationMessage {
-  const kind = aggregateKindOf(event.type);
-  if (!kind) throw new Error(`${event.type} is not a published integration event`);
+export function integrationEventOf(event: RecordedEvent): IntegrationEvent {
   const { tenantId, source, chain, correlationId, causationId } = event.metadata;
-  const value: IntegrationEvent = {
+  return {
     id: event.id,
     type: event.type,
     streamId: event.streamId,
@@ -50,6 +47,20 @@ export function toIntegrationMessage(event: RecordedEvent, topicPrefix: string):
     causationId: causationId ?? null,
     data: publicData(event.type, event.data),
   };
+}
+
+/**
+ * Maps a recorded event of a published type to its integration message: topic = prefix +
+ * aggregate kind, key = stream id, value = the public shape, headers for consumers that route or
+ * dedupe without parsing the value (dedupe on `event-id`: delivery is at least once).
+ *
+ * @example const message = toIntegrationMessage(event, 'substream.'); // { topic: 'substream.subscription', key: event.streamId, … }
+ */
+export function toIntegrationMessage(event: RecordedEvent, topicPrefix: string): IntegrationMessage {
+  const kind = aggregateKindOf(event.type);
+  if (!kind) throw new Error(`${event.type} is not a published integration event`);
+  const value = integrationEventOf(event);
+  const { tenantId } = value;
   const headers: Record<string, string> = {
     'event-id': event.id,
     'event-type': event.type,

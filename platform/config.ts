@@ -129,6 +129,16 @@ const schema = z.object({
   OUTBOUND_ALLOW_PRIVATE: bool.default(false),
   /** Deadline of one request to a user-supplied address (DNS, connect, answer). */
   OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2_000),
+  /** `serve` runs the webhook dispatcher and delivery workers (integration/webhooks/). */
+  WEBHOOKS: bool.default(true),
+  /** Deadline of one webhook delivery attempt (DNS, connect, answer). */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Delay before a failed delivery's second attempt; it doubles (with jitter) up to 1 h, for 3 days. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  /** Consecutive failed attempts that disable an endpoint (it is marked failing after 5). */
+  WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** Deliveries sent at once. */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
   REDIS_KEY_PREFIX: z.string().min(1).default('substream:'),
   /** The live feed reads the log on every commit announcement, and at least this often if one is lost. */

@@ -158,6 +158,43 @@ export interface ApiKeysTable {
   revoked_at: Timestamp | null;
 }
 
+/** A tenant's outbound webhook receiver (integration/webhooks/endpoints.ts). */
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  url: string;
+  description: Generated<string>;
+  events: string[];
+  status: Generated<'active' | 'failing' | 'disabled'>;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  consecutive_failures: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** One (event, endpoint) delivery and its attempts (integration/webhooks/deliveries.ts). */
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  seq: ColumnType<string, never, never>;
+  endpoint_id: string;
+  tenant_id: string;
+  event_id: string;
+  event_type: string;
+  stream_id: string;
+  payload: string;
+  status: Generated<'pending' | 'succeeded' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  last_attempt_at: Timestamp | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  response_prefix: string | null;
+  created_at: Generated<Date>;
+  delivered_at: Timestamp | null;
+}
+
 /** Read model (RLS): one row per on-chain payment stream; tenant_id is the receiver. */
 export interface StreamsTable {
   tenant_id: string;
@@ -273,6 +310,8 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   sep10_challenges: Sep10ChallengesTable;
   api_keys: ApiKeysTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   analytics_view_heatmap: AnalyticsViewHeatmapTable;
   analytics_subscription_facts: AnalyticsSubscriptionFactsTable;
   analytics_daily_amounts: AnalyticsDailyAmountsTable;

@@ -6,6 +6,9 @@ import { runStripeCatalogSync } from '../../integration/stripe-catalog.ts';
 import { allProjectors } from '../../projections/registry.ts';
 import { runProjections } from '../../projections/startup.ts';
 import { runExpirySweeper } from '../../projections/subscriptions/expiry-sweeper.ts';
+import { runDispatcher } from '../../integration/webhooks/dispatcher.ts';
+import { webhookWorkerOptions } from '../../integration/webhooks/worker-options.ts';
+import { runWebhookWorkers } from '../../integration/webhooks/worker.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { openRuntime, type Runtime } from '../../platform/runtime.ts';
@@ -81,6 +84,10 @@ Stops cleanly on SIGINT/SIGTERM.`,
           runExpirySweeper(runtime.db, app.services.eventStore, { intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: projecting.signal, logger }),
           // Card payments on: tiers sync to Stripe Products and Prices (integration/stripe-catalog.ts).
           app.stripe && runStripeCatalogSync(runtime.db, app.services.eventStore, app.stripe, { batchSize: 200, signal: projecting.signal, logger }),
+          ...(config.WEBHOOKS ? [
+            runDispatcher(runtime.db, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger }),
+            runWebhookWorkers(runtime.db, { ...webhookWorkerOptions(config), signal: projecting.signal, logger }),
+          ] : []),
         ]));
         stopBeforeClosing(app, projecting, work);
         failures.push(new Promise<never>((_, reject) => void work.catch(reject)));

@@ -1,126 +1,13 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
-import { classifyAddress, type AddressClass } from './address-class.ts';
+import { guardedRequest, type OutboundPolicy, type Resolve } from './guarded-request.ts';
 
-/** The limits of one outbound request to an address a user supplied. */
-export interface OutboundPolicy {
-  /**
-   * Development only (`OUTBOUND_ALLOW_PRIVATE=true`): allow loopback and private addresses and
-   * plain `http:`. Never in production: it reopens SSRF to the internal network.
-   */
-  allowPrivate: boolean;
-  /** Whole request, DNS and connect included. */
-  timeoutMs: number;
-  /** Largest body read; a longer one is refused, not truncated. */
-  maxBytes: number;
-}
-
-/** Resolves a host name to all its addresses (injected by tests; `dns.lookup` by default). */
-export type Resolve = (hostname: string) => Promise<LookupAddress[]>;
-
-export type OutboundFailure = 'scheme' | 'forbidden-address' | 'dns' | 'timeout' | 'redirect' | 'status' | 'too-large' | 'network';
-
-/** A refused or failed outbound request, with the reason (and the refused address class, if any). */
-export class OutboundError extends Error {
-  override name = 'OutboundError';
-  readonly reason: OutboundFailure;
-  readonly addressClass: AddressClass | undefined;
-  constructor(reason: OutboundFailure, message: string, addressClass?: AddressClass) {
-    super(message);
-    this.reason = reason;
-    this.addressClass = addressClass;
-  }
-}
-
-const systemResolve: Resolve = (hostname) =>
-  new Promise((resolve, reject) => dnsLookup(hostname, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
-
-function checkAddress(address: string, policy: OutboundPolicy): void {
-  const kind = classifyAddress(address);
-  if (kind !== 'public' && !policy.allowPrivate) {
-    throw new OutboundError('forbidden-address', `${address} is a ${kind} address: only public addresses can be reached`, kind);
-  }
-}
+export { OutboundError, type OutboundFailure, type OutboundPolicy, type Resolve } from './guarded-request.ts';
 
 /**
- * The connection's only DNS resolution: every address is checked, and the socket connects to
- * exactly the addresses checked (no second lookup, so DNS rebinding cannot swap them).
- */
-function pinnedLookup(resolve: Resolve, policy: OutboundPolicy): LookupFunction {
-  return (hostname, options, callback) => {
-    resolve(hostname)
-      .then((addresses) => {
-        if (addresses.length === 0) throw new OutboundError('dns', `${hostname} has no address`);
-        for (const { address } of addresses) checkAddress(address, policy);
-        if (options.all) callback(null, addresses);
-        else callback(null, addresses[0]!.address, addresses[0]!.family);
-      })
-      .catch((error: unknown) => {
-        const failure = error instanceof OutboundError ? error : new OutboundError('dns', `${hostname} does not resolve: ${(error as Error).message}`);
-        callback(Object.assign(failure, { code: 'EOUTBOUND' }), '', 0);
-      });
-  };
-}
-
-function readBody(response: IncomingMessage, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(response.headers['content-length']);
-    if (declared > maxBytes) return reject(new OutboundError('too-large', `the response declares ${declared} bytes, over ${maxBytes}`));
-    const chunks: Buffer[] = [];
-    let size = 0;
-    response.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) response.destroy(new OutboundError('too-large', `the response is over ${maxBytes} bytes`));
-      else chunks.push(chunk);
-    });
-    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    response.on('error', reject);
-  });
-}
-
-/**
- * GET to an address a user supplied (a SEP-10 client_domain, a webhook endpoint): https only,
- * public addresses only (checked on the resolved address at connect time), no redirects, a body
- * cap and one deadline for the whole exchange. Anything else is an `OutboundError`.
+ * GET to an address a user supplied (a SEP-10 client_domain): `guardedRequest`'s rules, the whole
+ * body or a `too-large` refusal.
  *
  * @example const { status, body } = await guardedGet(new URL('https://wallet.example/.well-known/stellar.toml'), policy);
  */
-export async function guardedGet(url: URL, policy: OutboundPolicy, options: { resolve?: Resolve; accept?: string } = {}): Promise<{ status: number; body: string }> {
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowPrivate)) {
-    throw new OutboundError('scheme', `${url.protocol} is not allowed: https only`);
-  }
-  if (url.username || url.password) throw new OutboundError('scheme', 'URLs with credentials are not allowed');
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host)) checkAddress(host, policy);
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    let timedOut = false;
-    const fail = (error: Error) => {
-      if (timedOut) reject(new OutboundError('timeout', `no complete answer within ${policy.timeoutMs} ms`));
-      else reject(error instanceof OutboundError ? error : new OutboundError('network', error.message));
-    };
-    const request = send(url, {
-      method: 'GET',
-      agent: false,
-      lookup: pinnedLookup(options.resolve ?? systemResolve, policy),
-      headers: { accept: options.accept ?? '*/*', 'user-agent': 'substream' },
-    });
-    const deadline = setTimeout(() => {
-      timedOut = true;
-      request.destroy(new Error('deadline'));
-    }, policy.timeoutMs);
-    request.on('response', (response) => {
-      const status = response.statusCode ?? 0;
-      if (status >= 300 && status < 400) {
-        response.destroy();
-        return fail(new OutboundError('redirect', `answered ${status} (redirects are not followed)`));
-      }
-      readBody(response, policy.maxBytes).then((body) => resolve({ status, body }), fail);
-    });
-    request.on('error', fail);
-    request.on('close', () => clearTimeout(deadline));
-    request.end();
-  });
+export function guardedGet(url: URL, policy: OutboundPolicy, options: { resolve?: Resolve; accept?: string } = {}): Promise<{ status: number; body: string }> {
+  return guardedRequest(url, policy, { method: 'GET', headers: { accept: options.accept ?? '*/*' }, ...(options.resolve ? { resolve: options.resolve } : {}) });
 }

@@ -19,6 +19,8 @@ const CLASSIFIED: Record<string, Grants | 'owner only'> = {
   idempotency_keys: { substream_api: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
   sep10_challenges: { substream_api: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
   api_keys: { substream_api: ['SELECT', 'INSERT', 'UPDATE'] },
+  webhook_endpoints: { substream_api: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], substream_projector: ['SELECT', 'UPDATE'] },
+  webhook_deliveries: { substream_api: ['SELECT', 'UPDATE'], substream_projector: ['SELECT', 'INSERT', 'UPDATE'] },
   projection_checkpoints: { substream_api: ['SELECT'], substream_projector: ['SELECT', 'INSERT', 'UPDATE'] },
   projection_dead_letters: { substream_api: ['SELECT'], substream_projector: ['SELECT', 'INSERT', 'UPDATE'] },
   outbox_checkpoints: { substream_api: ['SELECT'], substream_projector: ['SELECT', 'INSERT', 'UPDATE'] },

@@ -4,4 +4,6 @@
  */
 export const TENANT_TABLES_WITHOUT_RLS: Record<string, string> = {
   api_keys: 'looked up by key hash before the tenant is known; every query filters tenant_id by hand',
+  webhook_endpoints: 'the webhook dispatcher and workers act across tenants; every API query filters tenant_id by hand',
+  webhook_deliveries: 'the webhook dispatcher and workers act across tenants; every API query filters tenant_id by hand',
 };
