@@ -59,6 +59,11 @@ const NO_PAIR: Record<string, string> = {
   'DELETE /v1/api-keys/:id': NOT_EVENT_SOURCED,
   'PUT /v1/admin/config/flags/bulk': NOT_EVENT_SOURCED,
   'PUT /v1/admin/config/flags/:flagName': NOT_EVENT_SOURCED,
+  'POST /v1/webhook-endpoints': NOT_EVENT_SOURCED,
+  'PATCH /v1/webhook-endpoints/:id': NOT_EVENT_SOURCED,
+  'DELETE /v1/webhook-endpoints/:id': NOT_EVENT_SOURCED,
+  'POST /v1/webhook-endpoints/:id/rotate-secret': NOT_EVENT_SOURCED,
+  'POST /v1/webhook-endpoints/:id/deliveries/:deliveryId/retry': NOT_EVENT_SOURCED,
   'POST /v1/webhooks/stripe': 'called by Stripe, not by a client that reads its own write (its facts reach the subscription read model like the chain\'s)',
   'POST /v1/streams': 'records an intent no read model shows until the chain reports StreamCreated (its token is checked below)',
 };
