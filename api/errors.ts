@@ -36,10 +36,17 @@ function domainStatus(code: string): number {
 /** The code of a 503 for a dependency (PostgreSQL, Redis) that is unavailable or too slow: retry later with the same key. */
 export const DEPENDENCY_UNAVAILABLE = 'DEPENDENCY.UNAVAILABLE';
 
+/** An error from the Stripe SDK (its classes are `Stripe*Error`, with a `rawType` from the API or a connection failure). */
+function isProviderError(error: unknown): boolean {
+  const type = (error as { type?: unknown })?.type;
+  return typeof type === 'string' && /^Stripe[A-Za-z]*Error$/.test(type);
+}
+
 /**
  * Maps any error to its status and the one error body. A dependency failure (see
- * isDependencyFailure) is 503 DEPENDENCY.UNAVAILABLE; unknown errors and other 5xx become a
- * generic 500 (the caller logs the original with the request id).
+ * isDependencyFailure) is 503 DEPENDENCY.UNAVAILABLE; a payment provider's error 502
+ * PAYMENTS.PROVIDER_ERROR; unknown errors and other 5xx become a generic 500 (the caller logs the
+ * original with the request id).
  */
 export function toHttpError(error: unknown): HttpError {
   if (hasZodFastifySchemaValidationErrors(error)) {
@@ -68,8 +75,14 @@ export function toHttpError(error: unknown): HttpError {
     // refused it first; this keeps a missed case a 400 rather than a 500.
     return { status: 400, body: { code: 'VALIDATION.FAILED', message: 'a value in the request is not valid', details: { sqlstate: error.code } } };
   }
+  if (isProviderError(error)) {
+    // An upstream's answer (Stripe) is not the client's fault, and its message is the platform's business.
+    return { status: 502, body: { code: 'PAYMENTS.PROVIDER_ERROR', message: 'the payment provider refused or failed the request; quote the request id when reporting it' } };
+  }
   const status = (error as { statusCode?: number }).statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
+  // Only the framework's own 4xx (FST_ERR_*: body too large, bad media type…) pass through: a
+  // client library's statusCode is its upstream's answer, never ours to forward.
+  if (typeof status === 'number' && status >= 400 && status < 500 && String((error as { code?: string }).code ?? '').startsWith('FST_')) {
     const code = (error as { code?: string }).code ?? 'REQUEST.INVALID';
     return { status, body: { code: `REQUEST.${code.replace(/^FST_ERR_/, '')}`, message: (error as Error).message } };
   }
