@@ -26,3 +26,20 @@ t.test('a Stripe API error is 502 PAYMENTS.PROVIDER_ERROR, never Stripe\'s statu
   t.equal(r.json().code, 'PAYMENTS.PROVIDER_ERROR');
   t.notOk(r.statusCode === 401 || r.body.includes('sk_live'), 'the platform\'s Stripe failure is not the client\'s 401, and never names the key');
 });
+
+// Found by the attacker review: a card price Stripe refuses (an unknown currency, more than its
+// 8-digit maximum) stopped the catalogue sync for every creator. The tier is refused instead.
+t.test('card prices outside what Stripe accepts are refused when the tiers are set', async (t) => {
+  const { app, token } = await testApp(t);
+  const creator = randomAccount();
+  const auth = { authorization: `Bearer ${await token(creator, creator)}` };
+  await app.inject({ method: 'POST', url: '/v1/creators', headers: auth, payload: { displayName: 'x' } });
+  const set = (card: { currency: string; amount: string }) =>
+    app.inject({ method: 'PUT', url: '/v1/creators/me/tiers', headers: auth, payload: { tiers: [{ name: 'gold', token: TOKEN, price: { kind: 'rate', ratePerSecond: '50' }, card }] } });
+  for (const card of [{ currency: 'ZZZ', amount: '900' }, { currency: 'EUR', amount: '100000000' }, { currency: 'XTS', amount: '900' }]) {
+    const answer = await set(card);
+    t.equal(answer.statusCode, 400, `${card.currency} ${card.amount}: refused`);
+    t.equal(answer.json().code, 'VALIDATION.FAILED');
+  }
+  t.equal((await set({ currency: 'eur', amount: '99999999' })).statusCode, 200, 'a known currency up to 99,999,999 minor units is accepted');
+});
