@@ -10,9 +10,14 @@ const TierPrice = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('period'), amount: Stroops, periodSeconds: z.number().int().positive().max(10 * 366 * 86_400) }),
 ]);
 
+/** ISO 4217 codes of real currencies (the runtime's list: no test or unknown codes). */
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
 const CardPrice = z.object({
-  currency: z.string().regex(/^[A-Za-z]{3}$/, 'must be a three-letter ISO 4217 code').transform((c) => c.toUpperCase()),
-  amount: z.string().regex(/^[1-9]\d{0,11}$/, 'must be a positive whole amount of the currency\'s minor units (cents) as a decimal string'),
+  currency: z.string().regex(/^[A-Za-z]{3}$/, 'must be a three-letter ISO 4217 code').transform((c) => c.toUpperCase())
+    .refine((c) => CURRENCIES.has(c), 'must be a currency in use (ISO 4217)'),
+  // Stripe's largest unit_amount is 99,999,999 minor units: a larger price would be refused at sync.
+  amount: z.string().regex(/^[1-9]\d{0,7}$/, 'must be a positive whole amount of the currency\'s minor units (cents), at most 99999999, as a decimal string'),
 }).describe('Monthly card price (Stripe); absent = wallet only');
 
 const TierInput = z.object({ name: z.enum(TIER_ORDER), token: ContractAddress, price: TierPrice, card: CardPrice.optional() });
