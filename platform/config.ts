@@ -135,6 +135,20 @@ const schema = z.object({
   LIVE_MAX_CONNECTIONS_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(20),
   /** The deepest `?since=` replay, in events of the global log after the cursor; deeper closes with 4410. */
   LIVE_MAX_REPLAY: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  /** The bucket data exports are uploaded to; unset: exports are off (503 EXPORTS.DISABLED). */
+  EXPORT_S3_BUCKET: z.string().min(3).max(63).optional(),
+  /** An S3-compatible endpoint (MinIO, s3rver), addressed path-style; unset: AWS S3. */
+  EXPORT_S3_ENDPOINT: optionalUrl,
+  EXPORT_S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Explicit keys for the export bucket (both or neither); unset: the AWS default credential chain. */
+  EXPORT_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  EXPORT_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Server-side encryption of export objects; `none` for a server without it (MinIO without KMS). */
+  EXPORT_S3_SSE: z.enum(['AES256', 'aws:kms', 'none']).default('AES256'),
+  /** A claimed export job's lease: renewed as rows stream; past it another worker restarts the job. */
+  EXPORT_LEASE_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
+  /** How often an idle export worker looks for queued jobs. */
+  EXPORT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /**
    * Fastify `trustProxy`: `false` (the socket's address is the client), `true` (trust every

@@ -11,6 +11,8 @@ export const SCOPES = [
   'analytics:read',
   'analytics:write',
   'content:write',
+  'exports:read',
+  'exports:write',
   'flags:admin',
   'admin:all',
 ] as const;
