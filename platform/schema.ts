@@ -259,7 +259,7 @@ export interface ExportJobsTable {
   from_at: Timestamp | null;
   to_at: Timestamp | null;
   status: 'queued' | 'running' | 'ready' | 'failed';
-  rows_written: Generated<Int8>;
+  rows_written: ColumnType<string, string | bigint | undefined, string | bigint>;
   attempts: Generated<number>;
   lease_owner: string | null;
   lease_expires_at: Timestamp | null;

@@ -92,6 +92,9 @@ const SAMPLES: Record<string, (caller: Caller) => Sample> = {
   'GET /v1/analytics/heatmap/:contentId': () => ({ url: '/v1/analytics/heatmap/matrix' }),
   'GET /v1/analytics/creators/me': () => ({ url: '/v1/analytics/creators/me' }),
   'GET /v1/analytics/creators/me/series': () => ({ url: '/v1/analytics/creators/me/series?metric=mrr&from=2026-01-01&to=2026-01-08' }),
+  'POST /v1/exports': () => ({ url: '/v1/exports', payload: { dataset: 'billing', format: 'csv' } }),
+  'GET /v1/exports/:id': () => ({ url: `/v1/exports/${uuid()}` }),
+  'GET /v1/exports': () => ({ url: '/v1/exports' }),
   'GET /v1/analytics/live': () => ({ url: '/v1/analytics/live' }),
   'GET /dashboard': () => ({ url: '/dashboard' }),
   'GET /dashboard/dashboard.js': () => ({ url: '/dashboard/dashboard.js' }),
@@ -143,7 +146,7 @@ async function call(app: FastifyInstance, base: string, route: RouteEntry, sampl
 }
 
 t.test('every route answers every caller exactly as its declared policy says', async (t) => {
-  const { app, token } = await testApp(t, { RATE_LIMIT_PER_MINUTE: '100000', STELLARSTREAM_CONTRACT_ID: TEST_CONTRACT_ID });
+  const { app, token } = await testApp(t, { RATE_LIMIT_PER_MINUTE: '100000', STELLARSTREAM_CONTRACT_ID: TEST_CONTRACT_ID, EXPORT_S3_BUCKET: 'exports' });
   const base = await listen(app);
   const creator = randomAccount();
   const owner = { authorization: `Bearer ${await token(creator, creator)}` };
