@@ -161,6 +161,20 @@ const schema = z.object({
   STRIPE_SUCCESS_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Where Checkout sends the subscriber who gives up. */
   STRIPE_CANCEL_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The bucket data exports are uploaded to; unset: exports are off (503 EXPORTS.DISABLED). */
+  EXPORT_S3_BUCKET: z.string().min(3).max(63).optional(),
+  /** An S3-compatible endpoint (MinIO, s3rver), addressed path-style; unset: AWS S3. */
+  EXPORT_S3_ENDPOINT: optionalUrl,
+  EXPORT_S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Explicit keys for the export bucket (both or neither); unset: the AWS default credential chain. */
+  EXPORT_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  EXPORT_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Server-side encryption of export objects; `none` for a server without it (MinIO without KMS). */
+  EXPORT_S3_SSE: z.enum(['AES256', 'aws:kms', 'none']).default('AES256'),
+  /** A claimed export job's lease: renewed as rows stream; past it another worker restarts the job. */
+  EXPORT_LEASE_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
+  /** How often an idle export worker looks for queued jobs. */
+  EXPORT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Every request of one client IP a minute, whoever it authenticates as: free SEP-10 logins cannot multiply the per-principal limit. */
   RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(6000),

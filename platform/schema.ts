@@ -294,6 +294,27 @@ export interface AnalyticsMoneyTokensTable {
   token: string;
 }
 
+/** A tenant's data export (exports/jobs.ts): queued, claimed under a lease, then ready or failed. */
+export interface ExportJobsTable {
+  id: string;
+  tenant_id: string;
+  dataset: 'subscribers' | 'billing' | 'streams' | 'invoice-links';
+  format: 'csv' | 'json' | 'ndjson';
+  from_at: Timestamp | null;
+  to_at: Timestamp | null;
+  status: 'queued' | 'running' | 'ready' | 'failed';
+  rows_written: ColumnType<string, string | bigint | undefined, string | bigint>;
+  attempts: Generated<number>;
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
+  object_key: string | null;
+  bytes: Int8 | null;
+  reason: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  finished_at: Timestamp | null;
+}
+
 /** Every table the service owns. Later modules add theirs here. */
 export interface Database {
   indexer_checkpoints: IndexerCheckpointsTable;
@@ -316,4 +337,5 @@ export interface Database {
   analytics_subscription_facts: AnalyticsSubscriptionFactsTable;
   analytics_daily_amounts: AnalyticsDailyAmountsTable;
   analytics_money_tokens: AnalyticsMoneyTokensTable;
+  export_jobs: ExportJobsTable;
 }

@@ -13,6 +13,8 @@ export const SCOPES = [
   'content:write',
   'webhooks:read',
   'webhooks:write',
+  'exports:read',
+  'exports:write',
   'flags:admin',
   'admin:all',
 ] as const;

@@ -3,6 +3,8 @@ import { buildApp } from '../../api/app.ts';
 import { runIdempotencySweeper } from '../../api/idempotency-retention.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { runStripeCatalogSync } from '../../integration/stripe-catalog.ts';
+import { exportStore } from '../../exports/object-store.ts';
+import { runExportWorker } from '../../exports/worker.ts';
 import { allProjectors } from '../../projections/registry.ts';
 import { runProjections } from '../../projections/startup.ts';
 import { runExpirySweeper } from '../../projections/subscriptions/expiry-sweeper.ts';
@@ -47,7 +49,7 @@ export const serve: CliCommand = {
   usage: `substream serve [--no-projectors] [--port N]
 
   --no-projectors  serve only (no projectors, no expiry sweeper); run \`substream project\` elsewhere
-                   (the Idempotency-Key sweeper runs either way)
+                   (the Idempotency-Key sweeper, and with EXPORT_S3_BUCKET the export worker, run either way)
   --port N         listen port (default PORT, 3000)
 
 With no DATABASE_URL it starts the embedded PostgreSQL in DATA_DIR (./.substream).
@@ -74,6 +76,13 @@ Stops cleanly on SIGINT/SIGTERM.`,
       stopBeforeClosing(app, sweeping, runIdempotencySweeper(runtime.apiDb, {
         retentionHours: config.IDEMPOTENCY_RETENTION_HOURS, intervalMs: config.IDEMPOTENCY_SWEEP_SECONDS * 1000, signal: sweeping.signal, logger,
       }));
+      const store = exportStore(config);
+      if (store) {
+        const exporting = new AbortController();
+        stopBeforeClosing(app, exporting, runExportWorker({
+          db: runtime.apiDb, store, leaseSeconds: config.EXPORT_LEASE_SECONDS, pollMs: config.EXPORT_POLL_MS, signal: exporting.signal, logger,
+        }).finally(() => store.destroy()));
+      }
       // Rejects if the projectors fail to start (before or after `listen`); never settles otherwise.
       const failures: Promise<never>[] = [];
       if (config.PROJECTORS && !values['no-projectors']) {

@@ -100,6 +100,9 @@ const SAMPLES: Record<string, (caller: Caller) => Sample> = {
   'GET /v1/analytics/heatmap/:contentId': () => ({ url: '/v1/analytics/heatmap/matrix' }),
   'GET /v1/analytics/creators/me': () => ({ url: '/v1/analytics/creators/me' }),
   'GET /v1/analytics/creators/me/series': () => ({ url: '/v1/analytics/creators/me/series?metric=mrr&from=2026-01-01&to=2026-01-08' }),
+  'POST /v1/exports': () => ({ url: '/v1/exports', payload: { dataset: 'billing', format: 'csv' } }),
+  'GET /v1/exports/:id': () => ({ url: `/v1/exports/${uuid()}` }),
+  'GET /v1/exports': () => ({ url: '/v1/exports' }),
   'GET /v1/analytics/live': () => ({ url: '/v1/analytics/live' }),
   'GET /dashboard': () => ({ url: '/dashboard' }),
   'GET /dashboard/dashboard.js': () => ({ url: '/dashboard/dashboard.js' }),
@@ -156,7 +159,7 @@ t.test('every route answers every caller exactly as its declared policy says', a
   // Card payments configured (nothing is sent to the unreachable API base by these samples), so the
   // Stripe webhook answers by its signature instead of 503 PAYMENTS.CARD_DISABLED.
   const stripe = { STRIPE_SECRET_KEY: 'sk_test_matrix', STRIPE_API_BASE: 'http://127.0.0.1:9', STRIPE_WEBHOOK_SECRET: 'whsec_matrix', STRIPE_SUCCESS_URL: 'https://app.example/ok', STRIPE_CANCEL_URL: 'https://app.example/cancel' };
-  const { app, token } = await testApp(t, { RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_IP_PER_MINUTE: '100000', STELLARSTREAM_CONTRACT_ID: TEST_CONTRACT_ID, ...stripe });
+  const { app, token } = await testApp(t, { RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_IP_PER_MINUTE: '100000', STELLARSTREAM_CONTRACT_ID: TEST_CONTRACT_ID, EXPORT_S3_BUCKET: 'exports', ...stripe });
   const base = await listen(app);
   const creator = randomAccount();
   const owner = { authorization: `Bearer ${await token(creator, creator)}` };

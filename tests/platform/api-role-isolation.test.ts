@@ -25,6 +25,8 @@ const SEEDS: Record<string, (tenant: string) => string> = {
   analytics_subscription_facts: (x) => `insert into analytics_subscription_facts (global_position, tenant_id, subscription_id, at, kind)
     values (${x === A ? 1 : 2}, '${x}', 'sub-${x}', now(), 'activated')`,
   analytics_daily_amounts: (x) => `insert into analytics_daily_amounts (tenant_id, metric, day, amount) values ('${x}', 'revenue', current_date, 5)`,
+  export_jobs: (x) => `insert into export_jobs (id, tenant_id, dataset, format, status)
+    values ('${x === A ? '00000000-0000-4000-8000-00000000000a' : '00000000-0000-4000-8000-00000000000b'}', '${x}', 'billing', 'csv', 'queued')`,
   analytics_money_tokens: (x) => `insert into analytics_money_tokens (stream_id, tenant_id, token) values ('stream-${x}', '${x}', 'T')`,
 };
 

@@ -35,6 +35,7 @@ const CLASSIFIED: Record<string, Grants | 'owner only'> = {
   analytics_subscription_facts: READ_MODEL,
   analytics_daily_amounts: READ_MODEL,
   analytics_money_tokens: READ_MODEL,
+  export_jobs: { substream_api: ['SELECT', 'INSERT', 'UPDATE'] },
   kysely_migration: 'owner only',
   kysely_migration_lock: 'owner only',
 };
