@@ -23,7 +23,7 @@ t.test(`every operation of the OpenAPI document, ${RUNS} cases each (seed ${SEED
   // Card payments on (a refused port as the Stripe API: fuzzed requests never reach a creator with card tiers),
   // so the card routes are fuzzed past their PAYMENTS.CARD_DISABLED 503.
   const stripe = { STRIPE_SECRET_KEY: 'sk_test_fuzz', STRIPE_API_BASE: 'http://127.0.0.1:9', STRIPE_WEBHOOK_SECRET: 'whsec_fuzz', STRIPE_SUCCESS_URL: 'https://app.example/ok', STRIPE_CANCEL_URL: 'https://app.example/cancel' };
-  const harness = await testApp(t, { RATE_LIMIT_PER_MINUTE: '100000000', RATE_LIMIT_PER_IP_PER_MINUTE: '100000000', OUTBOUND_TIMEOUT_MS: '100', ...stripe });
+  const harness = await testApp(t, { RATE_LIMIT_PER_MINUTE: '100000000', RATE_LIMIT_PER_IP_PER_MINUTE: '100000000', OUTBOUND_TIMEOUT_MS: '100', EXPORT_S3_BUCKET: 'exports', ...stripe });
   const { app } = harness;
   await app.ready();
   const doc = app.swagger() as unknown as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, Schema> } };
