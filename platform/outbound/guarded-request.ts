@@ -40,7 +40,8 @@ const systemResolve: Resolve = (hostname) =>
 function checkAddress(address: string, policy: OutboundPolicy): void {
   const kind = classifyAddress(address);
   if (kind !== 'public' && !policy.allowPrivate) {
-    throw new OutboundError('forbidden-address', `${address} is a ${kind} address: only public addresses can be reached`, kind);
+    // The address itself is not named: the message reaches tenants (delivery errors), and would disclose internal DNS.
+    throw new OutboundError('forbidden-address', `the host resolves to a ${kind} address: only public addresses can be reached`, kind);
   }
 }
 
