@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import { subscriptionStreamId } from '../domain/subscription/events.ts';
 import { WrongExpectedRevision } from '../eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/types.ts';
+import { staleRequestReason } from './stripe/current-card-request.ts';
 import { stripeFacts } from './stripe/webhook-facts.ts';
 
 /** What a webhook delivery changed: new facts, nothing (seen before), or nothing we map. */
@@ -23,21 +24,23 @@ async function recordOnce(store: EventStore, event: Stripe.Event, correlationId:
   if (mapped.kind === 'ignored') return { status: 'ignored', reason: mapped.reason };
   const streamId = subscriptionStreamId(mapped.subscriber, mapped.creator);
   const recorded = await store.readStream(streamId);
+  const stale = staleRequestReason(recorded, mapped.request);
+  if (stale) return { status: 'ignored', reason: stale };
   const seen = recorded.map(provenance);
   if (seen.some((p) => p.eventId === event.id)) return { status: 'duplicate', streamId };
   const keys = new Set(seen.map((p) => p.key));
   const fresh = mapped.facts.filter((f) => !keys.has(f.key));
   if (fresh.length === 0) return { status: 'duplicate', streamId };
-  const metadata = (key: string) => ({
+  const metadata = (key: string, stripeSubscription: string | undefined) => ({
     source: 'stripe' as const,
     tenantId: mapped.creator,
     correlationId,
-    stripe: { eventId: event.id, eventType: event.type, key, created: new Date(event.created * 1000).toISOString(), account: event.account ?? null, livemode: event.livemode },
+    stripe: { eventId: event.id, eventType: event.type, key, ...(stripeSubscription === undefined ? {} : { subscription: stripeSubscription }), created: new Date(event.created * 1000).toISOString(), account: event.account ?? null, livemode: event.livemode },
   });
   const revision = recorded.at(-1)?.streamRevision ?? -1;
   const appended = await store.append(
     streamId,
-    fresh.map((f) => ({ id: randomUUID(), type: f.fact.type, data: f.fact.data, metadata: metadata(f.key) })),
+    fresh.map((f) => ({ id: randomUUID(), type: f.fact.type, data: f.fact.data, metadata: metadata(f.key, f.stripeSubscription) })),
     { expectedRevision: revision < 0 ? 'no_stream' : revision },
   );
   return { status: 'recorded', streamId, revision: appended.revision, facts: fresh.map((f) => f.fact.type) };

@@ -9,7 +9,7 @@ import { subscriptionStreamId } from '../domain/subscription/events.ts';
 import type { CommandContext, CommandDeps } from './context.ts';
 import { decideAndAppend, foldAggregate } from './handle-command.ts';
 import { StellarAddress } from './schemas.ts';
-import { SUBSCRIPTION_ID_KEY } from './stripe/webhook-facts.ts';
+import { REQUEST_REVISION_KEY, SUBSCRIPTION_ID_KEY, TIER_KEY } from './stripe/webhook-facts.ts';
 import { subscriptionId } from './subscription-id.ts';
 
 export const RequestCardSubscriptionInput = z.object({ creator: StellarAddress, tier: z.string().min(1).max(32), rail: z.literal('card') });
@@ -29,6 +29,16 @@ export interface RequestCardSubscriptionResult {
   revision: number;
   checkoutUrl: string;
   checkoutSessionId: string;
+}
+
+const MIN_CHECKOUT_SECONDS = 31 * 60;
+const MAX_CHECKOUT_SECONDS = 24 * 3600 - 60;
+
+/** The Checkout Session's `expires_at`: the intent's expiry, within Stripe's window (30 min … 24 h from now, with a minute of margin). */
+function checkoutExpiry(expiresAt: string | null): number {
+  const now = Math.floor(Date.now() / 1000);
+  const wanted = expiresAt === null ? now + MAX_CHECKOUT_SECONDS : Math.floor(Date.parse(expiresAt) / 1000);
+  return Math.min(Math.max(wanted, now + MIN_CHECKOUT_SECONDS), now + MAX_CHECKOUT_SECONDS);
 }
 
 /**
@@ -68,11 +78,13 @@ export async function requestCardSubscription(deps: CardCheckoutDeps, input: Req
   const card = tier.card;
   // The catalogue's Price when the sync has caught up with this price; inline price data until then.
   const synced = creatorState.stripe?.prices.find((p) => p.tier === tier.name && p.currency === card.currency && p.amount === card.amount);
-  const metadata = { [SUBSCRIPTION_ID_KEY]: id, creator, tier: tier.name };
+  // The request this session pays: a webhook about it only counts while it is the stream's current request.
+  const metadata = { [SUBSCRIPTION_ID_KEY]: id, creator, [TIER_KEY]: tier.name, [REQUEST_REVISION_KEY]: String(result.revision) };
   const session = await deps.checkoutSessions.create(
     {
       mode: 'subscription',
       client_reference_id: id,
+      expires_at: checkoutExpiry(result.state.expiresAt),
       success_url: deps.successUrl,
       cancel_url: deps.cancelUrl,
       line_items: [synced ? { price: synced.priceId, quantity: 1 } : {

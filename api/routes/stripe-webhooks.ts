@@ -47,7 +47,7 @@ const stripeWebhooks: FastifyPluginAsyncZod = async (app) => {
       });
     }
     const outcome = await recordStripeEvent(eventStore, event, request.id);
-    request.log.info({ stripeEventId: event.id, stripeEventType: event.type, outcome: outcome.status }, 'stripe webhook');
+    request.log.info({ stripeEventId: event.id, stripeEventType: event.type, outcome: outcome.status, ...(outcome.status === 'ignored' ? { reason: outcome.reason } : {}) }, 'stripe webhook');
     return { received: true as const, outcome: outcome.status, ...(outcome.status === 'recorded' ? { facts: outcome.facts } : {}) };
   });
 };
