@@ -152,3 +152,24 @@ t.test('a Checkout Session Stripe refuses leaves no pending intent: the retry is
   const second = await harness.app.inject({ method: 'POST', url: '/v1/subscriptions', headers: auth, payload: { creator, tier: 'gold', rail: 'card' } });
   t.not(second.statusCode, 422, `a checkout that never opened leaves no pending intent blocking the retry: ${second.body.slice(0, 200)}`);
 });
+
+t.test('a cancellation requested before the checkout completes is sent to Stripe when the sub_… first appears', async (t) => {
+  const sessions: Session[] = [];
+  const stripe = await stripeStandIn(t, checkoutStandIn(sessions));
+  const harness = await testApp(t, { ...CARD_CONFIG, STRIPE_API_BASE: stripe.url });
+  const creator = await twoTierCreator(t, harness);
+  const subscriber = randomAccount();
+  const auth = { authorization: `Bearer ${await harness.token(subscriber)}` };
+  const id = `${subscriber}-${creator}`;
+  t.equal((await harness.app.inject({ method: 'POST', url: '/v1/subscriptions', headers: auth, payload: { creator, tier: 'gold', rail: 'card' } })).statusCode, 202);
+  const cancel = await harness.app.inject({ method: 'POST', url: `/v1/subscriptions/${id}/cancel`, headers: auth });
+  t.equal(cancel.statusCode, 202, cancel.body);
+  const now = Math.floor(Date.now() / 1000);
+  const [[, completed], [, created]] = sessionEvents(sessions[0]!, { subscriptionId: id, stripeSubscription: 'sub_late1', customer: 'cus_1', start: now }, now, 90000);
+  const deliver = deliverer(harness);
+  t.equal((await deliver(completed!)).json().outcome, 'recorded');
+  t.equal((await deliver(created!)).json().outcome, 'recorded');
+  const calls = stripe.requests.filter((r) => r.path === '/v1/subscriptions/sub_late1');
+  t.equal(calls.length, 1, 'cancel_at_period_end sent once, when the subscription first appeared');
+  t.equal(calls[0]?.form.get('cancel_at_period_end'), 'true');
+});
