@@ -1,12 +1,18 @@
 import type Stripe from 'stripe';
 import type { EventStore } from '../eventstore/types.ts';
 
-/** The Stripe subscription (`sub_…`) a stream's card facts name, latest first; null before any. */
+/**
+ * The Stripe subscription (`sub_…`) a stream's card facts name, latest first; null before any.
+ * The completed checkout names it too, so a cancellation before `customer.subscription.created` finds it.
+ *
+ * @example await stripeSubscriptionOf(store, 'subscription-GA…-GB…') // 'sub_1Q…'
+ */
 export async function stripeSubscriptionOf(store: EventStore, streamId: string): Promise<string | null> {
   const events = await store.readStream(streamId);
   for (const event of [...events].reverse()) {
-    const key = (event.metadata.stripe as { key?: string } | undefined)?.key;
-    const match = key ? /^(?:activated|trial|cancelled):(sub_[A-Za-z0-9]+)$/.exec(key) : null;
+    const stripe = event.metadata.stripe as { key?: string; subscription?: string } | undefined;
+    if (stripe?.subscription && /^sub_[A-Za-z0-9]+$/.test(stripe.subscription)) return stripe.subscription;
+    const match = stripe?.key ? /^(?:activated|trial|cancelled):(sub_[A-Za-z0-9]+)$/.exec(stripe.key) : null;
     if (match) return match[1]!;
   }
   return null;

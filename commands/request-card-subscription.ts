@@ -5,11 +5,12 @@ import { findTier, evolve as evolveCreator, initialState as initialCreator } fro
 import { tierRatePerSecond } from '../domain/creator/tiers.ts';
 import { DomainError } from '../domain/shared/errors.ts';
 import { subscriptionDecider } from '../domain/subscription/decide.ts';
-import { subscriptionStreamId } from '../domain/subscription/events.ts';
+import { subscriptionStreamId, type SubscriptionEvent } from '../domain/subscription/events.ts';
+import type { SubscriptionState } from '../domain/subscription/state.ts';
 import type { CommandContext, CommandDeps } from './context.ts';
-import { decideAndAppend, foldAggregate } from './handle-command.ts';
+import { decideAndAppend, foldAggregate, type CommandResult } from './handle-command.ts';
 import { StellarAddress } from './schemas.ts';
-import { SUBSCRIPTION_ID_KEY } from './stripe/webhook-facts.ts';
+import { REQUEST_REVISION_KEY, SUBSCRIPTION_ID_KEY, TIER_KEY } from './stripe/webhook-facts.ts';
 import { subscriptionId } from './subscription-id.ts';
 
 export const RequestCardSubscriptionInput = z.object({ creator: StellarAddress, tier: z.string().min(1).max(32), rail: z.literal('card') });
@@ -29,6 +30,41 @@ export interface RequestCardSubscriptionResult {
   revision: number;
   checkoutUrl: string;
   checkoutSessionId: string;
+}
+
+const MIN_CHECKOUT_SECONDS = 31 * 60;
+const MAX_CHECKOUT_SECONDS = 24 * 3600 - 60;
+
+/** The Checkout Session's `expires_at`: the intent's expiry, within Stripe's window (30 min … 24 h from now, with a minute of margin). */
+function checkoutExpiry(expiresAt: string | null): number {
+  const now = Math.floor(Date.now() / 1000);
+  const wanted = expiresAt === null ? now + MAX_CHECKOUT_SECONDS : Math.floor(Date.parse(expiresAt) / 1000);
+  return Math.min(Math.max(wanted, now + MIN_CHECKOUT_SECONDS), now + MAX_CHECKOUT_SECONDS);
+}
+
+/**
+ * Opens the Checkout Session of a just-recorded intent; when Stripe refuses, cancels the intent
+ * (CancellationRequested) before rethrowing, so no pending request blocks the retry.
+ */
+async function openCheckout<T>(
+  deps: CardCheckoutDeps,
+  streamId: string,
+  intent: CommandResult<SubscriptionState, SubscriptionEvent>,
+  create: () => Promise<T>,
+  context: CommandContext,
+): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    const { subscriber, creator } = intent.state;
+    await decideAndAppend(
+      deps.store, streamId, subscriptionDecider,
+      { state: intent.state, revision: intent.revision },
+      { type: 'RequestCancellation', data: { subscriber: subscriber!, creator: creator! }, metadata: { now: context.now, actor: context.actor } },
+      { tenantId: context.tenantId ?? creator!, correlationId: context.correlationId },
+    );
+    throw error;
+  }
 }
 
 /**
@@ -68,11 +104,13 @@ export async function requestCardSubscription(deps: CardCheckoutDeps, input: Req
   const card = tier.card;
   // The catalogue's Price when the sync has caught up with this price; inline price data until then.
   const synced = creatorState.stripe?.prices.find((p) => p.tier === tier.name && p.currency === card.currency && p.amount === card.amount);
-  const metadata = { [SUBSCRIPTION_ID_KEY]: id, creator, tier: tier.name };
-  const session = await deps.checkoutSessions.create(
+  // The request this session pays: a webhook about it only counts while it is the stream's current request.
+  const metadata = { [SUBSCRIPTION_ID_KEY]: id, creator, [TIER_KEY]: tier.name, [REQUEST_REVISION_KEY]: String(result.revision) };
+  const session = await openCheckout(deps, streamId, result, () => deps.checkoutSessions.create(
     {
       mode: 'subscription',
       client_reference_id: id,
+      expires_at: checkoutExpiry(result.state.expiresAt),
       success_url: deps.successUrl,
       cancel_url: deps.cancelUrl,
       line_items: [synced ? { price: synced.priceId, quantity: 1 } : {
@@ -88,7 +126,7 @@ export async function requestCardSubscription(deps: CardCheckoutDeps, input: Req
       subscription_data: { metadata },
     },
     { idempotencyKey: `checkout:${streamId}:${result.revision}` },
-  );
+  ), context);
   if (!session.url) throw new Error(`Stripe returned Checkout Session ${session.id} without a url`);
   return { subscriptionId: id, streamId, status: 'pending', revision: result.revision, checkoutUrl: session.url, checkoutSessionId: session.id };
 }

@@ -46,8 +46,10 @@ const stripeWebhooks: FastifyPluginAsyncZod = async (app) => {
         reason: (error as Error).message.split('\n')[0],
       });
     }
-    const outcome = await recordStripeEvent(eventStore, event, request.id);
-    request.log.info({ stripeEventId: event.id, stripeEventType: event.type, outcome: outcome.status }, 'stripe webhook');
+    const subscriptions = app.stripe?.subscriptions;
+    const cancel = subscriptions && ((sub: string, idempotencyKey: string) => subscriptions.update(sub, { cancel_at_period_end: true }, { idempotencyKey }));
+    const outcome = await recordStripeEvent(eventStore, event, request.id, cancel);
+    request.log.info({ stripeEventId: event.id, stripeEventType: event.type, outcome: outcome.status, ...(outcome.status === 'ignored' ? { reason: outcome.reason } : {}) }, 'stripe webhook');
     return { received: true as const, outcome: outcome.status, ...(outcome.status === 'recorded' ? { facts: outcome.facts } : {}) };
   });
 };

@@ -4,6 +4,16 @@ import { parseSubscriptionId } from '../subscription-id.ts';
 
 /** The metadata key that carries our subscription id on Stripe subscriptions (set through Checkout). */
 export const SUBSCRIPTION_ID_KEY = 'substream_subscription_id';
+/** The metadata key that carries the stream revision of the card request a Checkout Session pays. */
+export const REQUEST_REVISION_KEY = 'substream_request_revision';
+/** The metadata key that carries the tier a Checkout Session pays. */
+export const TIER_KEY = 'tier';
+
+/** The card request (its SubscriptionRequested revision and tier) a Stripe object was opened for. */
+export interface CardRequest {
+  revision: number;
+  tier: string;
+}
 
 /** One fact a Stripe event proves, with the key of what it records (an object seen once, whatever the event). */
 export interface StripeFact {
@@ -14,10 +24,12 @@ export interface StripeFact {
    */
   key: string;
   fact: SubscriptionFact;
+  /** The Stripe subscription (`sub_…`) the fact is about, when known. */
+  stripeSubscription?: string;
 }
 
 export type StripeFacts =
-  | { kind: 'facts'; subscriber: string; creator: string; facts: StripeFact[] }
+  | { kind: 'facts'; subscriber: string; creator: string; request: CardRequest | null; facts: StripeFact[] }
   | { kind: 'ignored'; reason: string };
 
 const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString();
@@ -26,6 +38,12 @@ const ignored = (reason: string): StripeFacts => ({ kind: 'ignored', reason });
 function pairFrom(id: string | null | undefined, type: string): { subscriber: string; creator: string } | StripeFacts {
   const pair = id ? parseSubscriptionId(id) : null;
   return pair ? { subscriber: pair.subscriber, creator: pair.creator } : ignored(`${type} names no SubStream subscription`);
+}
+
+function requestOf(metadata: Record<string, string> | null | undefined): CardRequest | null {
+  const revision = metadata?.[REQUEST_REVISION_KEY];
+  const tier = metadata?.[TIER_KEY];
+  return revision !== undefined && /^\d{1,15}$/.test(revision) && tier ? { revision: Number(revision), tier } : null;
 }
 
 const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
@@ -39,8 +57,8 @@ function checkoutFacts(session: Stripe.Checkout.Session): StripeFacts {
   if (!stripeSubscription) return ignored('checkout session without a subscription');
   const currency = (session.currency ?? 'usd').toUpperCase();
   return {
-    kind: 'facts', ...pair,
-    facts: [{ key: `checkout:${session.id}`, fact: { type: 'SubscriptionActivated', data: { ...pair, token: null, ratePerSecond: '0', planId: null, activatedAt: iso(session.created), currency } } }],
+    kind: 'facts', ...pair, request: requestOf(session.metadata),
+    facts: [{ key: `checkout:${session.id}`, stripeSubscription, fact: { type: 'SubscriptionActivated', data: { ...pair, token: null, ratePerSecond: '0', planId: null, activatedAt: iso(session.created), currency } } }],
   };
 }
 
@@ -62,21 +80,19 @@ function subscriptionFacts(subscription: Stripe.Subscription, type: string): Str
   if (subscription.status === 'canceled' && ended !== null) {
     facts.push({ key: `cancelled:${subscription.id}`, fact: { type: 'SubscriptionCancelled', data: { ...pair, refundAmount: '0', cancelledAt: iso(ended) } } });
   }
-  return { kind: 'facts', ...pair, facts };
+  return { kind: 'facts', ...pair, request: requestOf(subscription.metadata), facts };
 }
 
-function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null | undefined {
-  return invoice.parent?.subscription_details?.metadata?.[SUBSCRIPTION_ID_KEY];
-}
+const invoiceMetadata = (invoice: Stripe.Invoice) => invoice.parent?.subscription_details?.metadata;
 
 function invoiceFacts(invoice: Stripe.Invoice, type: 'invoice.paid' | 'invoice.payment_failed'): StripeFacts {
-  const pair = pairFrom(invoiceSubscriptionId(invoice), type);
+  const pair = pairFrom(invoiceMetadata(invoice)?.[SUBSCRIPTION_ID_KEY], type);
   if ('kind' in pair) return pair;
   const currency = invoice.currency.toUpperCase();
   if (type === 'invoice.paid') {
     const paidAt = invoice.status_transitions.paid_at ?? invoice.created;
     return {
-      kind: 'facts', ...pair,
+      kind: 'facts', ...pair, request: requestOf(invoiceMetadata(invoice)),
       facts: [{ key: `billed:${invoice.id}`, fact: { type: 'SubscriptionBilled', data: { ...pair, amount: String(invoice.amount_paid), billedAt: iso(paidAt), merchantReferenceId: invoice.id ?? null, receiptHash: null, currency } } }],
     };
   }
@@ -84,7 +100,7 @@ function invoiceFacts(invoice: Stripe.Invoice, type: 'invoice.paid' | 'invoice.p
   const startedAt = invoice.status_transitions.finalized_at ?? invoice.created;
   const graceEndsAt = invoice.next_payment_attempt ?? invoice.due_date ?? startedAt;
   return {
-    kind: 'facts', ...pair,
+    kind: 'facts', ...pair, request: requestOf(invoiceMetadata(invoice)),
     facts: [{ key: `grace:${invoice.id}:${invoice.attempt_count}`, fact: { type: 'GracePeriodStarted', data: { ...pair, dunningStartedAt: iso(startedAt), graceEndsAt: iso(graceEndsAt), merchantReferenceId: invoice.id ?? null } } }],
   };
 }
