@@ -120,3 +120,17 @@ t.test('bad input is a 400 in the one error shape: refused URLs (SSRF at registr
   const dev = `Bearer ${await devToken(creator, creator)}`;
   t.equal((await post(devApp, dev, { url: 'http://127.0.0.1:9/in', events: ['*'] })).statusCode, 201, 'the development setting allows http and loopback');
 });
+
+// Found by the attacker review: one tenant registering hundreds of slow endpoints multiplied every
+// event into that many deliveries and held up every other tenant's. Endpoints per tenant are capped.
+t.test('a tenant holds at most WEBHOOK_MAX_ENDPOINTS_PER_TENANT endpoints', async (t) => {
+  const { app, token } = await testApp(t, { WEBHOOK_MAX_ENDPOINTS_PER_TENANT: '3' });
+  const [creator, other] = [randomAccount(), randomAccount()];
+  const owner = `Bearer ${await token(creator, creator)}`;
+  const statuses: number[] = [];
+  for (let i = 0; i < 4; i++) statuses.push((await post(app, owner, { url: `https://hooks.example.com/${i}`, events: ['*'] })).statusCode);
+  t.same(statuses, [201, 201, 201, 422]);
+  const refused = await post(app, owner, { url: 'https://hooks.example.com/x', events: ['*'] });
+  t.equal(refused.json().code, 'WEBHOOK_ENDPOINT.LIMIT_REACHED');
+  t.equal((await post(app, `Bearer ${await token(other, other)}`, { url: 'https://hooks.example.com/o', events: ['*'] })).statusCode, 201, 'another tenant is not affected');
+});
