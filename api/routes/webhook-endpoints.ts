@@ -44,7 +44,12 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
     schema: { tags, security, body: CreateWebhookEndpoint, response: { 201: WebhookEndpointWithSecret, ...errorResponses } },
   }, async (request, reply) => {
     checkUrl(request.body.url);
-    return reply.code(201).send(withSecret(await createEndpoint(db, tenantOf(request), request.body)));
+    const tenant = tenantOf(request);
+    const { WEBHOOK_MAX_ENDPOINTS_PER_TENANT: max } = app.services.config;
+    if ((await listEndpoints(db, tenant)).length >= max) {
+      throw new ApiError(422, 'WEBHOOK_ENDPOINT.LIMIT_REACHED', `a tenant holds at most ${max} webhook endpoints: delete one first`, { max });
+    }
+    return reply.code(201).send(withSecret(await createEndpoint(db, tenant, request.body)));
   });
 
   app.get('/webhook-endpoints', {
