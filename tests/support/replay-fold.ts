@@ -30,6 +30,7 @@ function subscriptionRow(row: SubscriptionRow): TextRow {
     tips_count: text(s.tipsCount), confirmed_ledger: text(row.confirmedLedger), requested_at: instant(s.requestedAt),
     expires_at: instant(s.expiresAt), updated_at: row.updatedAt.toISOString(), status_fact_at: instant(s.statusFactAt),
     rate_fact_at: instant(s.rateFactAt), activated_at: instant(s.activatedAt), plan_id: text(s.planId),
+    rail: s.rail, card_billed: canonicalJson(Object.fromEntries(Object.entries(s.cardBilled).map(([currency, amount]) => [currency, amount.toString()]))),
   };
 }
 
