@@ -1,7 +1,6 @@
 import t from 'tap';
 import { sql } from 'kysely';
 import { testDatabase } from '../support/database.ts';
-import { TENANT_TABLES_WITHOUT_RLS } from '../support/tenant-tables.ts';
 
 // Every table of the schema is classified here: what each runtime role may do to it, or that
 // only the owner (the role running migrations) touches it. A migration that adds a table, or a
@@ -79,7 +78,7 @@ t.test('every table is classified, and the runtime roles hold exactly the grants
     const expected = declared === 'owner only' || declared === undefined ? {} : Object.fromEntries(Object.entries(declared).map(([role, p]) => [role, [...p].sort(byOrder)]));
     t.same(held, expected, `${table}: grants to roles other than its owner`);
     t.notOk((ROLES as readonly string[]).includes(owner), `${table}: owned by ${owner}, not by a runtime role`);
-    if (tenant && !(table in TENANT_TABLES_WITHOUT_RLS)) t.ok(rls && forced, `${table}: has tenant_id, so row-level security is enabled and forced`);
+    if (tenant) t.ok(rls && forced, `${table}: has tenant_id, so row-level security is enabled and forced`);
   }
 });
 
