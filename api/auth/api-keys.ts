@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../../platform/database.ts';
 import { requireSecret } from '../../platform/secrets.ts';
+import { withTenantScope } from '../../platform/tenant-scope.ts';
 import type { Bus } from '../plugins/redis.ts';
 import type { Scope } from './scopes.ts';
 
@@ -90,19 +91,22 @@ export async function apiKeyResolver(db: Db, pepper: string, bus: Bus, cacheMs: 
       const hash = hashApiKey(pepper, key);
       const cached = cache.get(hash);
       if (cached && cached.until > Date.now()) return cached.identity;
-      const row = await db
-        .selectFrom('api_keys')
-        .select(['id', 'tenant_id', 'scopes', 'last_used_at'])
-        .where('key_hash', '=', hash)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
+      const row = await withTenantScope(db, { apiKeyHash: hash }, async (trx) => {
+        const found = await trx
+          .selectFrom('api_keys')
+          .select(['id', 'tenant_id', 'scopes', 'last_used_at'])
+          .where('key_hash', '=', hash)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
+        if (found && (!found.last_used_at || found.last_used_at.getTime() < Date.now() - TOUCH_EVERY_MS)) {
+          await trx.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', found.id).execute();
+        }
+        return found;
+      });
       if (!row) {
         cache.delete(hash);
         seen.delete(hash);
         return null;
-      }
-      if (!row.last_used_at || row.last_used_at.getTime() < Date.now() - TOUCH_EVERY_MS) {
-        await db.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
       }
       const identity = { id: row.id, tenant: row.tenant_id, scopes: row.scopes as Scope[] };
       remember(hash, identity);
@@ -110,14 +114,14 @@ export async function apiKeyResolver(db: Db, pepper: string, bus: Bus, cacheMs: 
       return identity;
     },
     async revoke(tenant, id) {
-      const row = await db
+      const row = await withTenantScope(db, { tenantId: tenant }, (trx) => trx
         .updateTable('api_keys')
         .set({ revoked_at: new Date() })
         .where('id', '=', id)
         .where('tenant_id', '=', tenant)
         .where('revoked_at', 'is', null)
         .returning('key_hash')
-        .executeTakeFirst();
+        .executeTakeFirst());
       if (!row) return false;
       cache.delete(row.key_hash);
       seen.delete(row.key_hash);

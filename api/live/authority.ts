@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/database.ts';
+import { withTenantScope } from '../../platform/tenant-scope.ts';
 import { REVOKED_CHANNEL } from '../auth/api-keys.ts';
 import type { Bus } from '../plugins/redis.ts';
 
@@ -8,6 +9,8 @@ export const CLOSE_UNAUTHENTICATED = 4401;
 export interface Holder {
   /** The API key the connection authenticated with, if any. */
   apiKeyId: string | undefined;
+  /** The tenant the connection reads (the key's own): its keys are rechecked under that tenant's row-level security. */
+  tenant: string;
   /** The JWT's `exp` (seconds since the epoch), if any. */
   expiresAt: number | undefined;
   close(code: number, reason: string): void;
@@ -29,23 +32,27 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * instance) for all watched keys in one query, every `recheckMs` and at once whenever a
  * revocation is announced on the bus (this instance, or every instance through Redis).
  *
- * @example const authority = liveAuthority(db, app.bus, { recheckMs: 5_000 }); const unwatch = authority.watch({ apiKeyId, expiresAt, close });
+ * @example const authority = liveAuthority(db, app.bus, { recheckMs: 5_000 }); const unwatch = authority.watch({ apiKeyId, tenant, expiresAt, close });
  */
 export function liveAuthority(db: Db, bus: Bus, options: { recheckMs: number; onError?: (error: unknown) => void }): LiveAuthority {
-  const byKey = new Map<string, Set<Holder>>();
+  const byKey = new Map<string, { tenant: string; holders: Set<Holder> }>();
   let running: Promise<void> | null = null;
   let again = false;
   let closed = false;
 
   const check = async () => {
-    const ids = [...byKey.keys()];
-    if (ids.length === 0) return;
-    const active = await db.selectFrom('api_keys').select('id').where('id', 'in', ids).where('revoked_at', 'is', null).execute();
-    const still = new Set(active.map((row) => row.id));
-    for (const id of ids) {
-      if (still.has(id)) continue;
-      for (const holder of byKey.get(id) ?? []) holder.close(CLOSE_UNAUTHENTICATED, 'AUTH.API_KEY_REVOKED');
-      byKey.delete(id);
+    if (byKey.size === 0) return;
+    const byTenant = new Map<string, string[]>();
+    for (const [id, watched] of byKey) byTenant.set(watched.tenant, [...(byTenant.get(watched.tenant) ?? []), id]);
+    for (const [tenant, ids] of byTenant) {
+      const active = await withTenantScope(db, { tenantId: tenant }, (trx) =>
+        trx.selectFrom('api_keys').select('id').where('id', 'in', ids).where('revoked_at', 'is', null).execute());
+      const still = new Set(active.map((row) => row.id));
+      for (const id of ids) {
+        if (still.has(id)) continue;
+        for (const holder of byKey.get(id)?.holders ?? []) holder.close(CLOSE_UNAUTHENTICATED, 'AUTH.API_KEY_REVOKED');
+        byKey.delete(id);
+      }
     }
   };
   const recheck = () => {
@@ -78,12 +85,16 @@ export function liveAuthority(db: Db, bus: Bus, options: { recheckMs: number; on
         timer = setTimeout(() => arm(exp), Math.min(left, MAX_TIMER_MS)).unref();
       };
       if (holder.expiresAt !== undefined) arm(holder.expiresAt);
-      if (holder.apiKeyId) byKey.set(holder.apiKeyId, (byKey.get(holder.apiKeyId) ?? new Set()).add(holder));
+      if (holder.apiKeyId) {
+        const watched = byKey.get(holder.apiKeyId) ?? { tenant: holder.tenant, holders: new Set<Holder>() };
+        byKey.set(holder.apiKeyId, watched);
+        watched.holders.add(holder);
+      }
       return () => {
         clearTimeout(timer);
-        const holders = holder.apiKeyId ? byKey.get(holder.apiKeyId) : undefined;
-        holders?.delete(holder);
-        if (holders?.size === 0) byKey.delete(holder.apiKeyId!);
+        const watched = holder.apiKeyId ? byKey.get(holder.apiKeyId) : undefined;
+        watched?.holders.delete(holder);
+        if (watched?.holders.size === 0) byKey.delete(holder.apiKeyId!);
       };
     },
     close() {

@@ -6,6 +6,7 @@ import { ApiError } from '../errors.ts';
 import { principalOf, tenantOf } from '../auth/principal.ts';
 import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { errorResponses } from '../schemas/common.ts';
+import { withTenantScope } from '../../platform/tenant-scope.ts';
 
 const ApiKeyView = z
   .object({
@@ -42,11 +43,11 @@ const apiKeys: FastifyPluginAsyncZod = async (app) => {
     const beyond = scopes.filter((scope) => !grants(principal.scopes, scope));
     if (beyond.length > 0) throw new ApiError(403, 'AUTH.SCOPE_MISSING', `a key cannot grant scopes it lacks: ${beyond.join(', ')}`, { scope: beyond[0] });
     const { key, prefix } = generateApiKey(app.apiKeysLive);
-    const row = await db
+    const row = await withTenantScope(db, { tenantId: tenant }, (trx) => trx
       .insertInto('api_keys')
       .values({ tenant_id: tenant, created_by: principal.apiKeyId ? `api-key:${principal.apiKeyId}` : principal.address, name: request.body.name, prefix, key_hash: app.apiKeys.hash(key), scopes })
       .returning(['id', 'created_at'])
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow());
     return reply.code(201).send({ id: row.id, key, prefix, name: request.body.name, scopes, createdAt: row.created_at.toISOString(), lastUsedAt: null });
   });
 
@@ -54,13 +55,14 @@ const apiKeys: FastifyPluginAsyncZod = async (app) => {
     config,
     schema: { tags: ['api-keys'], security, response: { 200: z.object({ items: z.array(ApiKeyView) }), ...errorResponses } },
   }, async (request) => {
-    const rows = await db
+    const tenant = tenantOf(request);
+    const rows = await withTenantScope(db, { tenantId: tenant }, (trx) => trx
       .selectFrom('api_keys')
       .select(['id', 'prefix', 'name', 'scopes', 'created_at', 'last_used_at'])
-      .where('tenant_id', '=', tenantOf(request))
+      .where('tenant_id', '=', tenant)
       .where('revoked_at', 'is', null)
       .orderBy('created_at')
-      .execute();
+      .execute());
     return {
       items: rows.map((r) => ({
         id: r.id, prefix: r.prefix, name: r.name, scopes: r.scopes as Scope[],

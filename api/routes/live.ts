@@ -69,7 +69,7 @@ const live: FastifyPluginAsync<HubOptions> = async (app, options) => {
     app.metrics.websocketClients.inc();
     ws.on('pong', () => client.pong());
     let gone = false;
-    const unwatch = authority.watch({ apiKeyId: principal.apiKeyId, expiresAt: principal.expiresAt, close: (code, reason) => ws.close(code, reason) });
+    const unwatch = authority.watch({ apiKeyId: principal.apiKeyId, tenant, expiresAt: principal.expiresAt, close: (code, reason) => ws.close(code, reason) });
     ws.on('close', () => {
       gone = true;
       unwatch();

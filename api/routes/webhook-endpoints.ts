@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { listDeliveries, retryDelivery, type WebhookDelivery } from '../../integration/webhooks/deliveries.ts';
 import { endpointUrlProblem } from '../../integration/webhooks/endpoint-url.ts';
@@ -7,6 +8,8 @@ import { ApiError } from '../errors.ts';
 import { tenantOf } from '../auth/principal.ts';
 import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { errorResponses } from '../schemas/common.ts';
+import { withTenantScope } from '../../platform/tenant-scope.ts';
+import type { Database } from '../../platform/schema.ts';
 import { CreateWebhookEndpoint, UpdateWebhookEndpoint, WebhookDeliveryView, WebhookEndpointView, WebhookEndpointWithSecret } from '../schemas/webhook-endpoint.ts';
 
 const IdParams = z.object({ id: z.uuid() });
@@ -34,6 +37,8 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
   const security = [{ bearer: [] }];
   const tags = ['webhooks'];
   const { db, config } = app.services;
+  /** Every query here runs under the tenant's row-level security (webhook_endpoints, webhook_deliveries). */
+  const asTenant = <T>(tenant: string, fn: (conn: Kysely<Database>) => Promise<T>) => withTenantScope(db, { tenantId: tenant }, fn);
   const checkUrl = (url: string) => {
     const problem = endpointUrlProblem(url, config.OUTBOUND_ALLOW_PRIVATE);
     if (problem) throw new ApiError(400, 'WEBHOOK_ENDPOINT.URL_REFUSED', problem, { url });
@@ -46,22 +51,26 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
     checkUrl(request.body.url);
     const tenant = tenantOf(request);
     const { WEBHOOK_MAX_ENDPOINTS_PER_TENANT: max } = app.services.config;
-    if ((await listEndpoints(db, tenant)).length >= max) {
+    if ((await asTenant(tenant, (conn) => listEndpoints(conn, tenant))).length >= max) {
       throw new ApiError(422, 'WEBHOOK_ENDPOINT.LIMIT_REACHED', `a tenant holds at most ${max} webhook endpoints: delete one first`, { max });
     }
-    return reply.code(201).send(withSecret(await createEndpoint(db, tenant, request.body)));
+    return reply.code(201).send(withSecret(await asTenant(tenant, (conn) => createEndpoint(conn, tenant, request.body))));
   });
 
   app.get('/webhook-endpoints', {
     config: read,
     schema: { tags, security, response: { 200: z.object({ items: z.array(WebhookEndpointView) }), ...errorResponses } },
-  }, async (request) => ({ items: (await listEndpoints(db, tenantOf(request))).map(view) }));
+  }, async (request) => {
+    const tenant = tenantOf(request);
+    return { items: (await asTenant(tenant, (conn) => listEndpoints(conn, tenant))).map(view) };
+  });
 
   app.get('/webhook-endpoints/:id', {
     config: read,
     schema: { tags, security, params: IdParams, response: { 200: WebhookEndpointView, ...errorResponses } },
   }, async (request) => {
-    const endpoint = await getEndpoint(db, tenantOf(request), request.params.id);
+    const tenant = tenantOf(request);
+    const endpoint = await asTenant(tenant, (conn) => getEndpoint(conn, tenant, request.params.id));
     if (!endpoint) throw notFound(request.params.id);
     return view(endpoint);
   });
@@ -71,7 +80,8 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
     schema: { tags, security, params: IdParams, body: UpdateWebhookEndpoint, response: { 200: WebhookEndpointView, ...errorResponses } },
   }, async (request) => {
     if (request.body.url !== undefined) checkUrl(request.body.url);
-    const endpoint = await updateEndpoint(db, tenantOf(request), request.params.id, request.body);
+    const tenant = tenantOf(request);
+    const endpoint = await asTenant(tenant, (conn) => updateEndpoint(conn, tenant, request.params.id, request.body));
     if (!endpoint) throw notFound(request.params.id);
     return view(endpoint);
   });
@@ -80,7 +90,8 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
     config: write,
     schema: { tags, security, params: IdParams, response: { 204: z.null(), ...errorResponses } },
   }, async (request, reply) => {
-    if (!(await deleteEndpoint(db, tenantOf(request), request.params.id))) throw notFound(request.params.id);
+    const tenant = tenantOf(request);
+    if (!(await asTenant(tenant, (conn) => deleteEndpoint(conn, tenant, request.params.id)))) throw notFound(request.params.id);
     return reply.code(204).send(null);
   });
 
@@ -92,7 +103,8 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
       response: { 200: WebhookEndpointWithSecret, ...errorResponses },
     },
   }, async (request) => {
-    const endpoint = await rotateSecret(db, tenantOf(request), request.params.id);
+    const tenant = tenantOf(request);
+    const endpoint = await asTenant(tenant, (conn) => rotateSecret(conn, tenant, request.params.id));
     if (!endpoint) throw notFound(request.params.id);
     return withSecret(endpoint);
   });
@@ -106,9 +118,11 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
     },
   }, async (request) => {
     const tenant = tenantOf(request);
-    if (!(await getEndpoint(db, tenant, request.params.id))) throw notFound(request.params.id);
     const { limit, cursor } = request.query;
-    const rows = await listDeliveries(db, tenant, request.params.id, { limit, before: cursor });
+    const rows = await asTenant(tenant, async (conn) => {
+      if (!(await getEndpoint(conn, tenant, request.params.id))) throw notFound(request.params.id);
+      return listDeliveries(conn, tenant, request.params.id, { limit, before: cursor });
+    });
     return { items: rows.map(deliveryView), nextCursor: rows.length === limit ? String(rows[rows.length - 1]!.seq) : null };
   });
 
@@ -120,7 +134,8 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
       response: { 202: WebhookDeliveryView, ...errorResponses },
     },
   }, async (request, reply) => {
-    const delivery = await retryDelivery(db, tenantOf(request), request.params.id, request.params.deliveryId);
+    const tenant = tenantOf(request);
+    const delivery = await asTenant(tenant, (conn) => retryDelivery(conn, tenant, request.params.id, request.params.deliveryId));
     if (!delivery) throw new ApiError(404, 'WEBHOOK_DELIVERY.NOT_FOUND', `no delivery ${request.params.deliveryId} on endpoint ${request.params.id}`);
     return reply.code(202).send(deliveryView(delivery));
   });
