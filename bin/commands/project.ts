@@ -4,11 +4,12 @@ import { loadConfig } from '../../platform/config.ts';
 import { openLogSignal } from '../../platform/log-signal.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { openRuntime } from '../../platform/runtime.ts';
+import { createStripeClient } from '../../platform/stripe.ts';
 import { allProjectors } from '../../projections/registry.ts';
 import { runProjections } from '../../projections/startup.ts';
-import { runExpirySweeper } from '../../projections/subscriptions/expiry-sweeper.ts';
 import { projectionStatus } from '../../projections/status.ts';
 import { EXIT, parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
+import { logFollowers } from '../log-followers.ts';
 
 export const project: CliCommand = {
   usage: `substream project [--batch-size N] [--poll-interval MS]
@@ -16,7 +17,9 @@ export const project: CliCommand = {
 Runs every projector (${allProjectors.map((p) => p.name).join(', ')}) from its checkpoint, keeps them
 up to date with the event log, and stops cleanly on SIGINT/SIGTERM. A projector that fails stops
 with state=failed and its error in projection_checkpoints; the others go on.
-Every SUBSCRIPTION_EXPIRY_SWEEP_SECONDS it also expires pending subscription intents past their expiry.
+Beside them it runs what follows the log (bin/log-followers.ts): every SUBSCRIPTION_EXPIRY_SWEEP_SECONDS
+it expires pending subscription intents past their expiry; with STRIPE_SECRET_KEY it syncs tiers
+to Stripe; with WEBHOOKS on it dispatches and delivers outbound webhooks.
 A projector whose code version differs from its stored model's keeps following on the old model;
 with PROJECTIONS_AUTO_REBUILD=true it is rebuilt aside and swapped in, otherwise a warning names it.
 
@@ -38,14 +41,15 @@ with PROJECTIONS_AUTO_REBUILD=true it is rebuilt aside and swapped in, otherwise
     process.once('SIGTERM', stop);
     try {
       logger.info({ projectors: allProjectors.map((p) => p.name), batchSize }, 'projectors started');
-      // The expiry sweeper runs beside the projectors and stops with them (signal, or every projector failed);
-      // its expiries are announced on the log signal, so live feeds hear of them at once.
-      const sweeping = new AbortController();
-      const sweeper = runExpirySweeper(runtime.db, observeAppends(createPostgresEventStore(runtime.db), signal.notify), {
-        intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: AbortSignal.any([controller.signal, sweeping.signal]), logger,
+      // The work that follows the log beside the projectors (sweeper, Stripe catalogue, webhooks) stops
+      // with them (signal, or every projector failed); the sweeper's expiries are announced on the
+      // log signal, so live feeds hear of them at once.
+      const following = new AbortController();
+      const followers = logFollowers(runtime.db, observeAppends(createPostgresEventStore(runtime.db), signal.notify), config, {
+        stripe: createStripeClient(config), signal: AbortSignal.any([controller.signal, following.signal]), logger,
       });
-      // Settled, not all: a failed start still waits for the sweeper to stop before the signal and pool close.
-      const [projected] = await Promise.allSettled([runProjections(runtime.db, allProjectors, { batchSize, pollIntervalMs, signal: controller.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }).finally(() => sweeping.abort()), sweeper]);
+      // Settled, not all: a failed start still waits for the followers to stop before the signal and pool close.
+      const [projected] = await Promise.allSettled([runProjections(runtime.db, allProjectors, { batchSize, pollIntervalMs, signal: controller.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }).finally(() => following.abort()), ...followers]);
       if (projected.status === 'rejected') {
         logger.error({ err: projected.reason }, `project could not start the projectors: ${(projected.reason as Error)?.message ?? projected.reason}`);
         return EXIT.failed;

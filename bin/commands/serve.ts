@@ -2,20 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
 import { runIdempotencySweeper } from '../../api/idempotency-retention.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
-import { runStripeCatalogSync } from '../../integration/stripe-catalog.ts';
 import { exportStore } from '../../exports/object-store.ts';
 import { runExportWorker } from '../../exports/worker.ts';
 import { allProjectors } from '../../projections/registry.ts';
 import { runProjections } from '../../projections/startup.ts';
-import { runExpirySweeper } from '../../projections/subscriptions/expiry-sweeper.ts';
-import { runDispatcher } from '../../integration/webhooks/dispatcher.ts';
-import { webhookWorkerOptions } from '../../integration/webhooks/worker-options.ts';
-import { runWebhookWorkers } from '../../integration/webhooks/worker.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { openRuntime, type Runtime } from '../../platform/runtime.ts';
 import { onShutdown, stopWithinGrace } from '../../platform/shutdown.ts';
 import { errorChain, EXIT, parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
+import { logFollowers } from '../log-followers.ts';
 
 /**
  * Ties work running beside `app` (the projectors, the expiry sweeper) to its close: `app.close()`
@@ -90,13 +86,7 @@ Stops cleanly on SIGINT/SIGTERM.`,
         const work = starting('starting the projectors', Promise.all([
           runProjections(runtime.db, allProjectors, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }),
           // The app's store: the log signal announces its appends (the live feed wakes at once).
-          runExpirySweeper(runtime.db, app.services.eventStore, { intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: projecting.signal, logger }),
-          // Card payments on: tiers sync to Stripe Products and Prices (integration/stripe-catalog.ts).
-          app.stripe && runStripeCatalogSync(runtime.db, app.services.eventStore, app.stripe, { batchSize: 200, signal: projecting.signal, logger }),
-          ...(config.WEBHOOKS ? [
-            runDispatcher(runtime.db, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger }),
-            runWebhookWorkers(runtime.db, { ...webhookWorkerOptions(config), signal: projecting.signal, logger }),
-          ] : []),
+          ...logFollowers(runtime.db, app.services.eventStore, config, { stripe: app.stripe, signal: projecting.signal, logger }),
         ]));
         stopBeforeClosing(app, projecting, work);
         failures.push(new Promise<never>((_, reject) => void work.catch(reject)));

@@ -33,7 +33,7 @@ t.test('substream project dispatches and delivers webhooks', async (t) => {
   });
 
   await appendMixedLog(createPostgresEventStore(database.db), 2, 'project');
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 30_000;
   while (Date.now() < deadline && receiver.received.length < 2) await sleep(50);
   t.same(receiver.received.map((r) => JSON.parse(r.body).type), ['SubscriptionActivated', 'SubscriptionActivated'], 'each subscribed event delivered once');
   for (const webhook of receiver.received) {

@@ -38,7 +38,7 @@ t.test('serve delivers the log to a registered endpoint, signed', async (t) => {
     await exited;
   });
   const base = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 30_000;
+  const until = Date.now() + 90_000;
   while (Date.now() < until && !(await fetch(`${base}/health`).then((r) => r.ok, () => false))) await sleep(100);
 
   const creator = address('serve-creator');

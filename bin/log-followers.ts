@@ -1,0 +1,36 @@
+import type { EventStore } from '../eventstore/types.ts';
+import { runStripeCatalogSync } from '../integration/stripe-catalog.ts';
+import { runDispatcher } from '../integration/webhooks/dispatcher.ts';
+import { webhookWorkerOptions } from '../integration/webhooks/worker-options.ts';
+import { runWebhookWorkers } from '../integration/webhooks/worker.ts';
+import type { Config } from '../platform/config.ts';
+import type { Db } from '../platform/database.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Stripe } from '../platform/stripe.ts';
+import { runExpirySweeper } from '../projections/subscriptions/expiry-sweeper.ts';
+
+export interface FollowerOptions {
+  /** The Stripe client when card payments are on (tiers sync to Stripe Products and Prices). */
+  stripe: Stripe | null;
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+/**
+ * The work that follows the log beside the projectors, each with its own checkpoint or schedule:
+ * the expiry sweeper, the Stripe catalogue sync, the webhook dispatcher and delivery workers. One
+ * list for `serve` and `project`, so a split deployment (`serve --no-projectors` beside `project`)
+ * runs all of it. `store` appends (the sweeper's expiries): pass one that announces its appends.
+ *
+ * @example await Promise.all(logFollowers(runtime.db, store, config, { stripe, signal, logger }));
+ */
+export function logFollowers(db: Db, store: EventStore, config: Config, { stripe, signal, logger }: FollowerOptions): Promise<unknown>[] {
+  return [
+    runExpirySweeper(db, store, { intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal, logger }),
+    ...(stripe ? [runStripeCatalogSync(db, store, stripe, { batchSize: 200, signal, logger })] : []),
+    ...(config.WEBHOOKS ? [
+      runDispatcher(db, { batchSize: config.PROJECTION_BATCH_SIZE, signal, logger }),
+      runWebhookWorkers(db, { ...webhookWorkerOptions(config), signal, logger }),
+    ] : []),
+  ];
+}
