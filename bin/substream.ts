@@ -7,6 +7,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CliCommand
   demo: { summary: 'build a living sample (creators, subscribers, chain facts) and serve it', load: async () => (await import('./commands/demo.ts')).demo },
   serve: { summary: 'serve the HTTP API (and run the projectors in the same process)', load: async () => (await import('./commands/serve.ts')).serve },
   migrate: { summary: 'apply pending database migrations', load: async () => (await import('./commands/migrate.ts')).migrate },
+  'login-role': { summary: 'create a login role for one runtime group (LOGIN_ROLE_PASSWORD)', load: async () => (await import('./commands/login-role.ts')).loginRole },
   token: { summary: 'print an API token (JWT) for a Stellar address', load: async () => (await import('./commands/token.ts')).token },
   project: { summary: 'run the read-model projectors until interrupted', load: async () => (await import('./commands/project.ts')).project },
   index: { summary: 'index the network into the event store (live job)', load: async () => (await import('./commands/index-live.ts')).index },

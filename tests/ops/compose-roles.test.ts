@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 // owner in a one-shot service, every long-running service as a login role of its own group.
 
 interface Service { command?: string[]; entrypoint?: string[]; environment?: Record<string, string>; depends_on?: Record<string, { condition: string }>; image?: string }
-const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8')) as { services: Record<string, Service> };
+const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as { services: Record<string, Service> };
 const services = compose.services;
 const substream = Object.entries(services).filter(([, s]) => s.image === 'substream:local');
 
