@@ -145,3 +145,28 @@ t.test('?since deeper than LIVE_MAX_REPLAY events of the log closes with 4410 LI
   const ready = await recent.next((m) => m.type === 'ready');
   t.match(ready, { type: 'ready', replayed: 5 }, 'five events after the cursor: replayed');
 });
+
+t.test('with Redis, the per-tenant cap holds across instances; a freed slot on one is reusable on the other', async (t) => {
+  const env = { REDIS_URL, REDIS_KEY_PREFIX: redisPrefix(t), LIVE_MAX_CONNECTIONS_PER_TENANT: '2' };
+  const one = await testApp(t, env);
+  const two = await testApp(t, env, { database: one.database });
+  const [baseOne, baseTwo] = [await wsBase(one.app), await wsBase(two.app)];
+  const creator = randomAccount();
+  const jwt = await one.token(creator, creator);
+  const first = await connectLive(baseOne, jwt);
+  const second = await connectLive(baseTwo, jwt);
+  t.teardown(() => (first.close(), second.close()));
+  await first.next((m) => m.type === 'ready');
+  await second.next((m) => m.type === 'ready');
+  for (const base of [baseOne, baseTwo]) {
+    const third = await connectLive(base, jwt);
+    t.same(await within(third.closed, 2_000, 'refusal'), { code: 4409, reason: 'LIVE.TOO_MANY_CONNECTIONS' }, 'two held across the instances: a third on either is refused');
+  }
+  second.close();
+  await second.closed;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const again = await connectLive(baseOne, jwt);
+  t.teardown(() => again.close());
+  await again.next((m) => m.type === 'ready');
+  t.pass('the slot freed on instance two is taken on instance one');
+});
