@@ -6,7 +6,7 @@ import { CLOSE_UNAUTHENTICATED, liveAuthority } from '../live/authority.ts';
 import { liveClient, type LiveSocket } from '../live/client.ts';
 import { liveHub, type HubOptions } from '../live/hub.ts';
 import { decodePosition, encodePosition } from '../live/messages.ts';
-import { tenantSlots } from '../live/tenant-slots.ts';
+import { localTenantSlots, sharedTenantSlots } from '../live/tenant-slots.ts';
 import { policyError, type RoutePolicy } from '../plugins/route-policy.ts';
 
 export { CLOSE_UNAUTHENTICATED };
@@ -15,6 +15,8 @@ export const CLOSE_BAD_REQUEST = 4400;
 export const CLOSE_TOO_MANY_CONNECTIONS = 4409;
 export const CLOSE_REPLAY_TOO_DEEP = 4410;
 
+/** WebSocket.OPEN. */
+const WS_OPEN = 1;
 const Query = z.object({ since: z.string().max(64).optional() });
 const POLICY: RoutePolicy = { auth: 'required', scopes: ['analytics:read'], tenant: true };
 
@@ -51,8 +53,10 @@ const live: FastifyPluginAsync<HubOptions> = async (app, options) => {
     recheckMs: config.LIVE_AUTH_RECHECK_MS,
     onError: (error) => app.log.warn({ err: error }, 'live feed: rechecking API keys failed'),
   });
-  const slots = tenantSlots(config.LIVE_MAX_CONNECTIONS_PER_TENANT);
-  app.addHook('onClose', async () => (hub.close(), authority.close()));
+  const slots = app.redis
+    ? sharedTenantSlots(app.redis, config.REDIS_KEY_PREFIX, config.LIVE_MAX_CONNECTIONS_PER_TENANT, (reason) => app.redisFallback('live-slots', reason))
+    : localTenantSlots(config.LIVE_MAX_CONNECTIONS_PER_TENANT);
+  app.addHook('onClose', async () => (hub.close(), authority.close(), slots.close()));
 
   app.get('/analytics/live', { websocket: true, config: { policy: POLICY }, schema: { hide: true } }, async (socket, request) => {
     const ws = socket as unknown as LiveSocket & { on(event: string, fn: () => void): void };
@@ -64,7 +68,10 @@ const live: FastifyPluginAsync<HubOptions> = async (app, options) => {
     const since = query.success && query.data.since !== undefined ? decodePosition(query.data.since) : null;
     if (!query.success || (query.data.since !== undefined && !since)) return ws.close(CLOSE_BAD_REQUEST, 'VALIDATION.SINCE');
 
-    if (!slots.take(tenant)) return ws.close(CLOSE_TOO_MANY_CONNECTIONS, 'LIVE.TOO_MANY_CONNECTIONS');
+    const release = await slots.take(tenant);
+    if (!release) return ws.close(CLOSE_TOO_MANY_CONNECTIONS, 'LIVE.TOO_MANY_CONNECTIONS');
+    // Gone while the slot was being taken: its close event has passed, so give the slot back now.
+    if (ws.readyState !== WS_OPEN) return release();
     const client = liveClient(ws, tenant, since);
     app.metrics.websocketClients.inc();
     ws.on('pong', () => client.pong());
@@ -73,7 +80,7 @@ const live: FastifyPluginAsync<HubOptions> = async (app, options) => {
     ws.on('close', () => {
       gone = true;
       unwatch();
-      slots.release(tenant);
+      release();
       hub.leave(client);
       app.metrics.websocketClients.dec();
     });
