@@ -33,7 +33,28 @@ t.test('a lease of a connection that was never released lapses, so a crashed ins
   // The crash: its renewals stop, its lease is left to lapse (here: moved to the past).
   const key = `${prefix}live:slots:GTENANT`;
   const [member] = await redis.zrange(key, 0, 0);
-  await redis.zadd(key, 1, member!);
+  await redis.zadd(key, '1', member!);
   t.ok(await alive.take('GTENANT'), 'after the lease lapsed the slot is free');
   t.equal(await redis.zcard(key), 1, 'the lapsed lease was removed, not counted');
+});
+
+t.test('a take that Redis answers too late leaves no lease behind once it lands', async (t) => {
+  const prefix = redisPrefix(t);
+  const redis = new Redis(REDIS_URL);
+  const pauser = new Redis(REDIS_URL);
+  t.teardown(async () => {
+    await redis.quit();
+    await pauser.quit();
+  });
+  await Promise.all([redis, pauser].map((r) => new Promise((resolve) => r.once('ready', resolve))));
+  const reasons: unknown[] = [];
+  const slots = sharedTenantSlots(redis, prefix, 1, (reason) => reasons.push(reason));
+  t.teardown(() => slots.close());
+  await pauser.call('CLIENT', 'PAUSE', '600', 'ALL');
+  const release = await slots.take('GTENANT');
+  t.ok(release, 'counted on the instance while Redis is slow');
+  t.equal(reasons.length, 1, 'the fallback was reported');
+  await new Promise((resolve) => setTimeout(resolve, 900));
+  t.equal(await redis.zcard(`${prefix}live:slots:GTENANT`), 0, 'the late lease was removed, not left to block the tenant on every instance');
+  release!();
 });

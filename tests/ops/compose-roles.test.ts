@@ -21,6 +21,10 @@ for (const group of new Set(Object.values(GROUP_OF))) {
   t.match(services.migrate?.command?.join(' ') ?? '', new RegExp(`login-role ${group} `), `migrate creates the ${group} login role`);
 }
 t.ok(substream.length >= 4, substream.map(([name]) => name).join(', '));
+/** login role → the variable its password comes from, as the migrate service creates it. */
+const passwordOf = new Map([...(services.migrate?.command?.join(' ') ?? '').matchAll(/LOGIN_ROLE_PASSWORD="\$\$(\w+)" node bin\/substream\.ts login-role \w+ (\w+)/g)].map((m) => [m[2]!, m[1]!]));
+t.equal(passwordOf.size, 3, 'three login roles, each with its own password variable');
+t.equal(new Set(passwordOf.values()).size, 3, 'no two share a password');
 for (const [name, service] of substream) {
   if (name === 'migrate') continue;
   const command = service.command?.[0] ?? 'serve';
@@ -30,6 +34,9 @@ for (const [name, service] of substream) {
   const user = /^postgres:\/\/([^:@]+)/.exec(env.DATABASE_URL ?? '')?.[1];
   t.not(user, owner, `${name}: does not connect as the owner`);
   t.match(services.migrate?.command?.join(' ') ?? '', new RegExp(`login-role ${group} ${user}\\b`), `${name}: logs in as ${user}, a login role of ${group}`);
+  const password = /^postgres:\/\/[^:@]+:\$\{(\w+)\}@/.exec(env.DATABASE_URL ?? '')?.[1];
+  t.equal(password, passwordOf.get(user!), `${name}: logs in with the password migrate gave ${user}`);
+  if (group === 'substream_api') t.same(service.command, ['serve', '--no-projectors'], `${name}: the API role serves only (the projectors need substream_projector)`);
   t.notOk(env.MIGRATE_ON_START === 'true', `${name}: does not migrate at start`);
   t.same(service.depends_on?.migrate, { condition: 'service_completed_successfully' }, `${name}: starts after the migrations`);
 }

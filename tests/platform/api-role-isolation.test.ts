@@ -102,3 +102,30 @@ t.test('the API login role cannot write read models, lift row security or become
   await refused(`delete from events`, /permission denied/);
   await refused(`update events set data = '{}'`, /permission denied/);
 });
+
+t.test('the API login role cannot write another tenant\'s rows, nor rewrite a key it is authenticating', async (t) => {
+  const { db, url } = await testDatabase(t);
+  for (const table of ['api_keys', 'webhook_endpoints']) for (const tenant of [A, B]) await sql.raw(SEEDS[table]!(tenant)).execute(db);
+  const client = new pg.Client({ connectionString: await loginRoleUrl('substream_api', url) });
+  await client.connect();
+  t.teardown(() => client.end());
+  const inScope = async (settings: Record<string, string>, statement: string) => {
+    await client.query('begin');
+    try {
+      for (const [name, value] of Object.entries(settings)) await client.query('select set_config($1, $2, true)', [name, value]);
+      return await client.query(statement);
+    } finally {
+      await client.query('rollback');
+    }
+  };
+  const asA = { 'app.current_tenant_id': A };
+  await t.rejects(inScope(asA, `insert into api_keys (tenant_id, created_by, name, prefix, key_hash, scopes) values ('${B}', 'x', 'x', 'sk_x', 'hash-x', '{admin:all}')`), /row-level security/, 'tenant A cannot create a key for B');
+  await t.rejects(inScope(asA, `insert into webhook_endpoints (tenant_id, url, events, secret) values ('${B}', 'https://evil.example', '{*}', 'whsec_x')`), /row-level security/, 'tenant A cannot create an endpoint for B');
+  t.equal((await inScope(asA, `update api_keys set revoked_at = now() where tenant_id = '${B}'`)).rowCount, 0, 'tenant A cannot revoke B\'s keys');
+  t.equal((await inScope(asA, `delete from webhook_endpoints where tenant_id = '${B}'`)).rowCount, 0, 'tenant A cannot delete B\'s endpoints');
+  await t.rejects(inScope(asA, `update api_keys set tenant_id = '${B}' where tenant_id = '${A}'`), /row-level security/, 'tenant A cannot move its key to B');
+
+  const holder = { 'app.api_key_hash': `hash-${B}` };
+  t.equal((await inScope(holder, 'select tenant_id from api_keys')).rows.map((r) => r.tenant_id).join(), B, 'authenticating a key shows that one key');
+  t.equal((await inScope(holder, `update api_keys set tenant_id = '${A}', scopes = '{admin:all}'`)).rowCount, 0, 'and cannot rewrite it: the holder\'s view is read-only');
+});

@@ -134,3 +134,14 @@ t.test('a tenant holds at most WEBHOOK_MAX_ENDPOINTS_PER_TENANT endpoints', asyn
   t.equal(refused.json().code, 'WEBHOOK_ENDPOINT.LIMIT_REACHED');
   t.equal((await post(app, `Bearer ${await token(other, other)}`, { url: 'https://hooks.example.com/o', events: ['*'] })).statusCode, 201, 'another tenant is not affected');
 });
+
+t.test('the endpoint cap holds for concurrent registrations (count and insert are one step)', async (t) => {
+  const { app, token, database } = await testApp(t, { WEBHOOK_MAX_ENDPOINTS_PER_TENANT: '2' });
+  const creator = randomAccount();
+  const owner = `Bearer ${await token(creator, creator)}`;
+  const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => post(app, owner, { url: `https://hooks.example.com/${i}`, events: ['*'] }).then((r) => r.statusCode)));
+  t.same(statuses.filter((s) => s === 201).length, 2, `two created (${statuses.join(',')})`);
+  t.same(statuses.filter((s) => s === 422).length, 10, 'the others refused');
+  const { count } = await database.db.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll<string>().as('count')).where('tenant_id', '=', creator).executeTakeFirstOrThrow();
+  t.equal(Number(count), 2, 'two stored');
+});
