@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../../platform/database.ts';
 import { requireSecret } from '../../platform/secrets.ts';
 import { withTenantScope } from '../../platform/tenant-scope.ts';
@@ -99,6 +100,8 @@ export async function apiKeyResolver(db: Db, pepper: string, bus: Bus, cacheMs: 
           .where('revoked_at', 'is', null)
           .executeTakeFirst();
         if (found && (!found.last_used_at || found.last_used_at.getTime() < Date.now() - TOUCH_EVERY_MS)) {
+          // The holder's view is read-only: the touch is a write of the key's own tenant.
+          await sql`select set_config('app.current_tenant_id', ${found.tenant_id}, true)`.execute(trx);
           await trx.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', found.id).execute();
         }
         return found;

@@ -99,10 +99,15 @@ export function sharedTenantSlots(redis: Redis, prefix: string, max: number, onF
       }
       const key = keyOf(tenant);
       const member = `${instance}:${randomUUID()}`;
+      const asked = client.substreamLiveTake(key, max, LEASE_MS, member);
       let taken: number;
       try {
-        taken = await answered(client.substreamLiveTake(key, max, LEASE_MS, member));
+        taken = await answered(asked);
       } catch (error) {
+        // Counted here instead; a take that still lands in Redis later is given back at once.
+        asked.then(async (late) => {
+          if (late === 1) await client.zrem(key, member);
+        }, () => undefined).catch(onFallback);
         onFallback(error);
         return local.take(tenant);
       }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { listDeliveries, retryDelivery, type WebhookDelivery } from '../../integration/webhooks/deliveries.ts';
 import { endpointUrlProblem } from '../../integration/webhooks/endpoint-url.ts';
@@ -51,10 +51,15 @@ const webhookEndpoints: FastifyPluginAsyncZod = async (app) => {
     checkUrl(request.body.url);
     const tenant = tenantOf(request);
     const { WEBHOOK_MAX_ENDPOINTS_PER_TENANT: max } = app.services.config;
-    if ((await asTenant(tenant, (conn) => listEndpoints(conn, tenant))).length >= max) {
-      throw new ApiError(422, 'WEBHOOK_ENDPOINT.LIMIT_REACHED', `a tenant holds at most ${max} webhook endpoints: delete one first`, { max });
-    }
-    return reply.code(201).send(withSecret(await asTenant(tenant, (conn) => createEndpoint(conn, tenant, request.body))));
+    const created = await asTenant(tenant, async (conn) => {
+      // Count and insert as one step per tenant: concurrent registrations queue here, not past the cap.
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`webhook-endpoints:${tenant}`}, 0))`.execute(conn);
+      if ((await listEndpoints(conn, tenant)).length >= max) {
+        throw new ApiError(422, 'WEBHOOK_ENDPOINT.LIMIT_REACHED', `a tenant holds at most ${max} webhook endpoints: delete one first`, { max });
+      }
+      return createEndpoint(conn, tenant, request.body);
+    });
+    return reply.code(201).send(withSecret(created));
   });
 
   app.get('/webhook-endpoints', {

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../platform/config.ts';
 import { createDb } from '../../platform/database.ts';
 import { createLogger } from '../../platform/logger.ts';
-import { ensureLoginRole, GROUP_ROLES, type GroupRole } from '../../platform/login-roles.ts';
+import { ensureLoginRole, GROUP_ROLES, LoginRoleRefused, type GroupRole } from '../../platform/login-roles.ts';
 import { openRuntime } from '../../platform/runtime.ts';
 import { parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
 
@@ -9,8 +9,10 @@ export const loginRole: CliCommand = {
   usage: `substream login-role <group> <name>
 
 Creates (or updates) the login role <name> whose only membership is <group> (${GROUP_ROLES.join(', ')}):
-no superuser, no BYPASSRLS, owning nothing. Its password is read from LOGIN_ROLE_PASSWORD (never an
-argument: the process list shows arguments); unset: left as is. Runs as the owner, on
+no superuser, BYPASSRLS or REPLICATION, owning nothing, in no other role (an existing role that is
+any of these is refused, exit 2). Its password is read from LOGIN_ROLE_PASSWORD (16-256 printable
+ASCII characters; never an argument: the process list shows arguments) and sent as a SCRAM-SHA-256
+verifier, never in clear; unset: left as is. Runs as the owner, on
 DATABASE_MIGRATION_URL when set, else DATABASE_URL. Run it after \`substream migrate\`, which creates
 the groups (README, "Database roles").`,
   async run(argv) {
@@ -20,7 +22,6 @@ the groups (README, "Database roles").`,
       throw new UsageError(`expected <group> <name>, group one of ${GROUP_ROLES.join(', ')}`);
     }
     const password = process.env.LOGIN_ROLE_PASSWORD;
-    if (password !== undefined && password.length < 16) throw new UsageError('LOGIN_ROLE_PASSWORD must be at least 16 characters');
     const config = loadConfig();
     const logger = createLogger(config.LOG_LEVEL);
     const runtime = await openRuntime(config, logger, { migrate: false });
@@ -30,7 +31,7 @@ the groups (README, "Database roles").`,
       logger.info({ role: name, group }, 'login role ready');
       return 0;
     } catch (error) {
-      if (error instanceof Error && /not a usable login role name|refusing/.test(error.message)) throw new UsageError(error.message);
+      if (error instanceof LoginRoleRefused) throw new UsageError(error.message);
       throw error;
     } finally {
       if (owner !== runtime.db) await owner.destroy();

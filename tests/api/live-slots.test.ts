@@ -32,7 +32,7 @@ t.test('a lease of a connection that was never released lapses, so a crashed ins
   t.equal(await alive.take('GTENANT'), null, 'held while its lease runs');
   // The crash: its renewals stop, its lease is left to lapse (here: moved to the past).
   const key = `${prefix}live:slots:GTENANT`;
-  const [member] = await redis.zrange(key, 0, 0);
+  const [member] = await redis.zrange(key, '0', '0');
   await redis.zadd(key, '1', member!);
   t.ok(await alive.take('GTENANT'), 'after the lease lapsed the slot is free');
   t.equal(await redis.zcard(key), 1, 'the lapsed lease was removed, not counted');

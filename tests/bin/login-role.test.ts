@@ -5,6 +5,8 @@ import pg from 'pg';
 import { testDatabase, TEST_SERVER_URL } from '../support/database.ts';
 import { scramAccepts } from '../support/scram-verify.ts';
 
+t.setTimeout(600_000);
+
 const cli = new URL('../../bin/substream.ts', import.meta.url).pathname;
 
 function run(args: string[], env: Record<string, string>) {
