@@ -48,14 +48,21 @@ export async function preparePgbench(db: Db): Promise<{ script: string; cleanup(
 export async function pgbenchRound(database: string, script: string, clients: number, seconds: number): Promise<Round> {
   const url = new URL(SERVER_URL);
   const env = { ...process.env, PGHOST: url.hostname, PGPORT: url.port || '5432', PGUSER: decodeURIComponent(url.username || 'postgres'), PGPASSWORD: decodeURIComponent(url.password), PGAPPNAME: 'pgbench' };
-  const done = run(PGBENCH, ['-n', '-M', 'prepared', '-c', String(clients), '-j', '2', '-T', String(seconds), '-f', script, database], { env });
+  // Settled at once into a value: a pgbench that fails during the sampling waits is never an unhandled rejection.
+  const done = run(PGBENCH, ['-n', '-M', 'prepared', '-c', String(clients), '-j', '2', '-T', String(seconds), '-f', script, database], { env }).then(
+    ({ stdout }) => ({ stdout, stderr: undefined as string | undefined, failed: undefined as unknown }),
+    (failed: { stdout?: string; stderr?: string }) => ({ stdout: failed.stdout ?? '', stderr: failed.stderr, failed }),
+  );
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   const pg = await backendCpu(database, 'pgbench');
   const windowStarted = performance.now();
   await new Promise((resolve) => setTimeout(resolve, (seconds - 1.5) * 1_000));
   const pgSeconds = await pg();
   const window = (performance.now() - windowStarted) / 1_000;
-  const { stdout } = await done;
+  const { stdout, stderr, failed } = await done;
+  // Other sessions share the server: report it as the store rounds do (round skipped), not as a crash.
+  if (stderr?.includes('too many clients')) throw Object.assign(new Error('pgbench: no free connection'), { code: '53300' });
+  if (failed) throw failed;
   const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1]);
   if (!Number.isFinite(tps)) throw new Error(`pgbench printed no rate:\n${stdout}`);
   return { rate: tps, nodeMsPerOp: NaN, pgMsPerOp: (pgSeconds * 1_000) / (tps * window), reconnects: 0, conflicts: 0, load: os.loadavg()[0]! };

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { backendCpu } from '../support/backend-cpu.ts';
+import { admin } from '../support/database.ts';
 import type { Side } from './stores.ts';
 import type { Workload } from './workloads.ts';
 
@@ -54,5 +55,15 @@ export async function measureRound(side: Side, workload: Workload, at: { url: st
     };
   } finally {
     await store.close();
+    await backendsGone(at.database, side.applicationName);
+  }
+}
+
+/** pg's pool.end() resolves before its backends exit: wait (≤ 2 s) so the next round finds their connection slots free. */
+async function backendsGone(database: string, applicationName: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const { rows } = await admin('select count(*)::int as n from pg_stat_activity where datname = $1 and application_name = $2', [database, applicationName]);
+    if (rows[0].n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
