@@ -1,30 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { createPostgresEventStore } from '../eventstore/postgres/store.ts';
-import type { EventStore, ExpectedRevision, NewEvent } from '../eventstore/types.ts';
+import type { EventStore, ExpectedRevision } from '../eventstore/types.ts';
 import { createDb, type Db } from '../platform/database.ts';
 import { migrateToLatest } from '../platform/migrate.ts';
+import { benchEvent } from './support/bench-event.ts';
 import { admin, SERVER_URL } from './support/database.ts';
 
 const BATCH = 100;
-
-/** A realistic event: ~300 bytes of data and ~150 bytes of metadata. */
-function benchEvent(): NewEvent {
-  return {
-    id: randomUUID(),
-    type: 'SubscriptionBilled',
-    data: {
-      subscriptionId: randomUUID(),
-      planId: 'plan-gold-monthly',
-      subscriber: `G${randomBytes(28).toString('hex').toUpperCase().slice(0, 55)}`,
-      creator: `G${randomBytes(28).toString('hex').toUpperCase().slice(0, 55)}`,
-      amount: '125000000',
-      asset: 'USDC:GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN',
-      period: { start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z' },
-    },
-    metadata: { source: 'command', tenantId: 'tenant-bench', correlationId: randomUUID(), causationId: randomUUID() },
-  };
-}
 
 function withDatabase(url: string, name: string): string {
   const u = new URL(url);

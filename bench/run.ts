@@ -5,6 +5,7 @@
  */
 const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   eventstore: () => import('./eventstore.ts'),
+  peers: () => import('./peers.ts'),
   datalake: () => import('./datalake.ts'),
   indexer: () => import('./indexer.ts'),
   'archive-memory': () => import('./archive-memory.ts'),

@@ -1,4 +1,5 @@
 import type { Kysely, RawBuilder, Transaction } from 'kysely';
+import pg from 'pg';
 import { poolOf } from '../../platform/database.ts';
 import type { Database } from '../../platform/schema.ts';
 
@@ -16,5 +17,18 @@ export async function executePrepared<Row>(conn: Conn, name: string, statement: 
   const pool = conn.isTransaction ? undefined : poolOf(conn);
   if (!pool) return (await statement.execute(conn)).rows;
   const { sql: text, parameters } = statement.compile(conn);
-  return (await pool.query<Row & object>({ name, text, values: [...parameters] })).rows;
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<Row & object>({ name, text, values: [...parameters] });
+    client.release();
+    return rows;
+  } catch (error) {
+    client.release(reportedByServer(error) ? undefined : (error as Error));
+    throw error;
+  }
+}
+
+/** An ERROR the server reported ends the statement, not the session (FATAL and PANIC do, as a terminated backend's 57P01). */
+function reportedByServer(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.severity === 'ERROR';
 }
