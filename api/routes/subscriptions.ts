@@ -4,6 +4,7 @@ import { cancelCardAtPeriodEnd } from '../../commands/cancel-card-subscription.t
 import { requestCardSubscription } from '../../commands/request-card-subscription.ts';
 import { requestCancellation } from '../../commands/request-cancellation.ts';
 import { requestSubscription, RequestSubscriptionInput } from '../../commands/request-subscription.ts';
+import { subscriptionAsOf } from '../../projections/as-of/queries.ts';
 import { readInScope } from '../../projections/read-scope.ts';
 import { subscriptionById, walletSubscriptions } from '../../projections/subscriptions/queries.ts';
 import { commandContext } from '../command-context.ts';
@@ -11,6 +12,7 @@ import { ApiError } from '../errors.ts';
 import { principalOf } from '../auth/principal.ts';
 import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { requireCardConfig } from '../plugins/stripe.ts';
+import { AsOfFields, asOfRequest, ONE_CHAIN_BOUND, oneChainBound } from '../schemas/as-of.ts';
 import { errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
 import { SubscriptionView } from '../schemas/subscription.ts';
 
@@ -84,12 +86,22 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/subscriptions/:id', {
     config: read,
-    schema: { tags: ['subscriptions'], security, params: Params, response: { 200: SubscriptionView, ...errorResponses } },
+    schema: {
+      tags: ['subscriptions'], security, params: Params,
+      description: 'The subscription now, or as of a ledger (`asOfLedger`) or chain time (`asOf`), and/or as the API knew it at `knownAt`: folded from its events.',
+      querystring: z.object(AsOfFields).refine(oneChainBound, ONE_CHAIN_BOUND),
+      response: { 200: SubscriptionView, ...errorResponses },
+    },
   }, async (request) => {
     const principal = principalOf(request);
     const row = await readInScope(app.services.db, { wallet: principal.address, tenantId: principal.tenant }, subscriptionById(request.params.id));
     if (!row) throw new ApiError(404, 'SUBSCRIPTION.NOT_FOUND', `no subscription ${request.params.id}`);
-    return row;
+    const bound = asOfRequest(request.query);
+    if (!bound) return row;
+    // Visible now means visible then: its subscriber and creator never change.
+    const { value, asOf } = await subscriptionAsOf(app.services.db, app.services.eventStore, row.subscriber, row.creator, bound);
+    if (!value) throw new ApiError(404, 'SUBSCRIPTION.NOT_FOUND', `no subscription ${request.params.id} as of the bound`, { asOf });
+    return { ...value, asOf };
   });
 
   app.get('/me/subscriptions', {

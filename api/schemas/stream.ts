@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AsOfApplied } from './as-of.ts';
 
 const Time = z.string().nullable().describe('ISO-8601 UTC');
 const Amount = z.string().describe('stroops, decimal string');
@@ -35,6 +36,7 @@ export const StreamView = z
     createdLedger: z.number().int().nullable(),
     createdTx: z.string().nullable(),
     updatedAt: z.string(),
+    asOf: AsOfApplied.optional().describe('present on an as-of read: the bound the answer was folded for'),
   })
   .meta({ id: 'Stream' });
 
