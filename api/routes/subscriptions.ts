@@ -4,7 +4,9 @@ import { cancelCardAtPeriodEnd } from '../../commands/cancel-card-subscription.t
 import { requestCardSubscription } from '../../commands/request-card-subscription.ts';
 import { requestCancellation } from '../../commands/request-cancellation.ts';
 import { requestSubscription, RequestSubscriptionInput } from '../../commands/request-subscription.ts';
+import { subscriptionStreamId } from '../../domain/subscription/events.ts';
 import { subscriptionAsOf } from '../../projections/as-of/queries.ts';
+import { streamHistory } from '../../projections/audit/queries.ts';
 import { readInScope } from '../../projections/read-scope.ts';
 import { subscriptionById, walletSubscriptions } from '../../projections/subscriptions/queries.ts';
 import { commandContext } from '../command-context.ts';
@@ -14,6 +16,7 @@ import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { requireCardConfig } from '../plugins/stripe.ts';
 import { AsOfFields, asOfRequest, ONE_CHAIN_BOUND, oneChainBound } from '../schemas/as-of.ts';
 import { errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
+import { HistoryPage, HistoryQuery } from '../schemas/history.ts';
 import { SubscriptionView } from '../schemas/subscription.ts';
 
 const ContractCall = z
@@ -102,6 +105,21 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
     const { value, asOf } = await subscriptionAsOf(app.services.db, app.services.eventStore, row.subscriber, row.creator, bound);
     if (!value) throw new ApiError(404, 'SUBSCRIPTION.NOT_FOUND', `no subscription ${request.params.id} as of the bound`, { asOf });
     return { ...value, asOf };
+  });
+
+  app.get('/subscriptions/:id/history', {
+    config: read,
+    schema: {
+      tags: ['subscriptions'], security, params: Params, querystring: HistoryQuery,
+      description: 'The audit trail of the subscription, in order: every intent and fact with who, why, where and when, a page at a time.',
+      response: { 200: HistoryPage, ...errorResponses },
+    },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const row = await readInScope(app.services.db, { wallet: principal.address, tenantId: principal.tenant }, subscriptionById(request.params.id));
+    if (!row) throw new ApiError(404, 'SUBSCRIPTION.NOT_FOUND', `no subscription ${request.params.id}`);
+    const page = await streamHistory(app.services.eventStore, subscriptionStreamId(row.subscriber, row.creator), request.query);
+    return { id: request.params.id, ...page };
   });
 
   app.get('/me/subscriptions', {

@@ -47,18 +47,3 @@ export const StreamContractCall = z
     args: z.array(z.object({ name: z.string(), type: z.string(), value: z.string().nullable(), xdr: z.string().describe('base64 ScVal XDR') })),
   })
   .meta({ id: 'StreamContractCall' });
-
-export const StreamHistoryEntry = z
-  .object({
-    revision: z.number().int(),
-    type: z.string(),
-    kind: z.enum(['intent', 'fact']),
-    data: z.record(z.string(), z.unknown()),
-    recordedAt: z.string(),
-    ledger: z.number().int().nullable(),
-    ledgerClosedAt: z.string().nullable(),
-    txHash: z.string().nullable(),
-    operationIndex: z.number().int().nullable(),
-    eventIndex: z.number().int().nullable(),
-  })
-  .meta({ id: 'StreamHistoryEntry' });

@@ -74,6 +74,7 @@ const SAMPLES: Record<string, (caller: Caller) => Sample> = {
   'POST /v1/subscriptions': () => ({ url: '/v1/subscriptions', payload: { creator: randomAccount(), tier: 'gold' } }),
   'POST /v1/subscriptions/:id/cancel': (caller) => ({ url: `/v1/subscriptions/${caller.address}-${randomAccount()}/cancel` }),
   'GET /v1/subscriptions/:id': () => ({ url: `/v1/subscriptions/${randomAccount()}-${randomAccount()}` }),
+  'GET /v1/subscriptions/:id/history': () => ({ url: `/v1/subscriptions/${randomAccount()}-${randomAccount()}/history` }),
   'GET /v1/me/subscriptions': () => ({ url: '/v1/me/subscriptions' }),
   'POST /v1/streams': () => ({ url: '/v1/streams', payload: { receiver: randomAccount(), token: TEST_CONTRACT_ID, amount: '600', start: now + 60, end: now + 660 } }),
   'POST /v1/streams/:id/withdraw': () => ({ url: `/v1/streams/${stream}/withdraw`, payload: {} }),
