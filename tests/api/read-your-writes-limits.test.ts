@@ -34,6 +34,7 @@ const SAMPLES: Record<string, string> = {
   'GET /v1/creators/:address': `/v1/creators/${randomAccount()}`,
   'GET /v1/creators/me/subscribers': '/v1/creators/me/subscribers',
   'GET /v1/subscriptions/:id': `/v1/subscriptions/${randomAccount()}-${randomAccount()}`,
+  'GET /v1/subscriptions/:id/history': `/v1/subscriptions/${randomAccount()}-${randomAccount()}/history`,
   'GET /v1/me/subscriptions': '/v1/me/subscriptions',
   'GET /v1/streams': '/v1/streams',
   'GET /v1/streams/stats': '/v1/streams/stats',
