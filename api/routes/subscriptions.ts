@@ -5,7 +5,7 @@ import { requestCardSubscription } from '../../commands/request-card-subscriptio
 import { requestCancellation } from '../../commands/request-cancellation.ts';
 import { requestSubscription, RequestSubscriptionInput } from '../../commands/request-subscription.ts';
 import { subscriptionStreamId } from '../../domain/subscription/events.ts';
-import { subscriptionAsOf } from '../../projections/as-of/queries.ts';
+import { subscriptionAsOf, subscriptionsAsOf } from '../../projections/as-of/queries.ts';
 import { streamHistory } from '../../projections/audit/queries.ts';
 import { readInScope } from '../../projections/read-scope.ts';
 import { subscriptionById, walletSubscriptions } from '../../projections/subscriptions/queries.ts';
@@ -14,7 +14,7 @@ import { ApiError } from '../errors.ts';
 import { principalOf } from '../auth/principal.ts';
 import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { requireCardConfig } from '../plugins/stripe.ts';
-import { AsOfFields, asOfRequest, ONE_CHAIN_BOUND, oneChainBound } from '../schemas/as-of.ts';
+import { AsOfApplied, AsOfFields, asOfRequest, ONE_CHAIN_BOUND, oneChainBound } from '../schemas/as-of.ts';
 import { errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
 import { HistoryPage, HistoryQuery } from '../schemas/history.ts';
 import { SubscriptionView } from '../schemas/subscription.ts';
@@ -124,11 +124,18 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/me/subscriptions', {
     config: read,
-    schema: { tags: ['subscriptions'], security, response: { 200: z.object({ items: z.array(SubscriptionView) }), ...errorResponses } },
+    schema: {
+      tags: ['subscriptions'], security,
+      description: 'The caller\'s subscriptions across creators, now or as of a bound (`asOfLedger` / `asOf`, and/or `knownAt`): those that existed by then.',
+      querystring: z.object(AsOfFields).refine(oneChainBound, ONE_CHAIN_BOUND),
+      response: { 200: z.object({ items: z.array(SubscriptionView), asOf: AsOfApplied.optional() }), ...errorResponses },
+    },
   }, async (request) => {
     const wallet = principalOf(request).address;
     const rows = await readInScope(app.services.db, { wallet }, walletSubscriptions(wallet));
-    return { items: rows };
+    const bound = asOfRequest(request.query);
+    if (!bound) return { items: rows };
+    return subscriptionsAsOf(app.services.db, app.services.eventStore, rows, bound);
   });
 };
 

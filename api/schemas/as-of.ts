@@ -11,6 +11,14 @@ export const AsOfFields = {
   knownAt: Rfc3339.optional().describe('only what had been recorded by then (RFC 3339): what the API said at that moment, late backfills excluded'),
 };
 
+/** A diff's end: a ledger (digits) or an RFC 3339 chain time. */
+export const ChainPoint = z.string().max(64).refine((v) => /^[1-9]\d{0,9}$/.test(v) ? Number(v) <= 2 ** 32 - 1 : Rfc3339.safeParse(v).success, 'a ledger number or an RFC 3339 time');
+
+/** The as-of request of a `ChainPoint`. */
+export function chainPoint(v: string): AsOfRequest {
+  return /^\d+$/.test(v) ? { ledger: Number(v) } : { time: new Date(v) };
+}
+
 /** One chain bound at most: a ledger or a time. */
 export const oneChainBound = (q: { asOfLedger?: number | undefined; asOf?: string | undefined }): boolean => q.asOfLedger === undefined || q.asOf === undefined;
 export const ONE_CHAIN_BOUND = { message: 'give asOfLedger or asOf, not both', path: ['asOf'] };

@@ -60,6 +60,23 @@ export async function subscriptionAsOf(db: Db, store: EventStore, subscriber: st
 }
 
 /**
+ * Several subscriptions as of one bound, their streams read in one round trip: the ones that
+ * existed by then, in the order given. The caller lists the pairs in its read scope first.
+ *
+ * @example const { items, asOf } = await subscriptionsAsOf(db, store, mine, { time: new Date('2026-12-01T00:00:00Z') });
+ */
+export async function subscriptionsAsOf(
+  db: Db, store: EventStore, pairs: readonly { subscriber: string; creator: string }[], request: AsOfRequest,
+): Promise<{ items: Subscription[]; asOf: AsOfApplied }> {
+  const [streams, { cut, applied }] = await Promise.all([
+    store.readStreams(pairs.map((p) => subscriptionStreamId(p.subscriber, p.creator))),
+    resolveAsOf(db, request),
+  ]);
+  const items = streams.map((events) => subscriptionAt(events, cut)).filter((s): s is Subscription => s !== undefined);
+  return { items, asOf: { ...applied, events: streams.reduce((n, events) => n + countWithin(events, cut), 0), of: streams.reduce((n, events) => n + events.length, 0) } };
+}
+
+/**
  * The payment stream `<contractId>-<onchainId>` as of a bound, its amounts computed at `at` (unix
  * seconds; default the bound's chain time, else now). The caller checks visibility first.
  *

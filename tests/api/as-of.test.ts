@@ -60,7 +60,7 @@ async function subscriptionHistory(t: Parameters<typeof testApp>[0]) {
 }
 
 t.test('GET /v1/subscriptions/:id as of a ledger, a chain time and a knowledge time', async (t) => {
-  const { get, learned, creator, token } = await subscriptionHistory(t);
+  const { get, learned, creator, token, app, auth } = await subscriptionHistory(t);
 
   const now = await get('');
   t.equal(now.statusCode, 200, now.body);
@@ -97,6 +97,11 @@ t.test('GET /v1/subscriptions/:id as of a ledger, a chain time and a knowledge t
   t.equal(before.statusCode, 404);
   t.equal(before.json().code, 'SUBSCRIPTION.NOT_FOUND');
   t.equal(before.json().details.asOf.events, 0);
+
+  const mine = async (query: string) => (await app.inject({ method: 'GET', url: `/v1/me/subscriptions${query}`, headers: auth })).json();
+  t.match((await mine('?asOfLedger=107')).items, [{ billsCount: 1, totalBilled: '300' }], 'the wallet\'s list as of a ledger');
+  t.same((await mine('?asOfLedger=99')).items, [], 'nothing existed yet');
+  t.equal((await mine(`?asOf=${closeOf(125)}`)).items[0].status, 'cancelled');
 
   const creatorView = await get('?asOfLedger=107', { authorization: `Bearer ${await token(creator, creator)}` });
   t.equal(creatorView.statusCode, 200, 'the creator (tenant) reads it as of a bound too');
@@ -158,4 +163,50 @@ t.test('GET /v1/streams/:id as of a ledger: intents by their commit time, amount
   t.equal(missing.json().code, 'STREAM.NOT_FOUND');
   const stranger = await harness.app.inject({ method: 'GET', url: `/v1/streams/${contract}-9?asOfLedger=925`, headers: { authorization: `Bearer ${await harness.token(randomAccount())}` } });
   t.equal(stranger.statusCode, 404);
+});
+
+t.test('GET /v1/creators/me/subscribers/diff: joined, upgraded, downgraded, churned between two chain points', async (t) => {
+  const harness = await testApp(t);
+  const store: EventStore = harness.app.services.eventStore;
+  const creator = randomAccount();
+  const [joiner, churner, upgrader, downgrader, steady] = Array.from({ length: 5 }, () => randomAccount());
+  const activated = (subscriber: string, ledger: number, rate = '5') =>
+    fact('SubscriptionActivated', { subscriber, creator, token: TOKEN, ratePerSecond: rate, planId: 1, activatedAt: closeOf(ledger) }, ledger, creator);
+  const tier = (subscriber: string, ledger: number, newRate: string) =>
+    fact('TierChanged', { subscriber, creator, oldRate: '5', newRate, changedAt: closeOf(ledger) }, ledger, creator);
+  const histories: [string, NewEvent[]][] = [
+    [joiner!, [activated(joiner!, 110)]],
+    [churner!, [activated(churner!, 100), fact('SubscriptionCancelled', { subscriber: churner, creator, refundAmount: '0', cancelledAt: closeOf(120) }, 120, creator)]],
+    [upgrader!, [activated(upgrader!, 100), tier(upgrader!, 115, '9')]],
+    [downgrader!, [activated(downgrader!, 100), tier(downgrader!, 116, '2')]],
+    [steady!, [activated(steady!, 100)]],
+  ];
+  for (const [subscriber, events] of histories) await store.append(subscriptionStreamId(subscriber, creator), events);
+  await processed(harness.database.db, 'live', 90, 130);
+  await project(harness.database.db);
+  const get = async (query: string, who = creator) =>
+    harness.app.inject({ method: 'GET', url: `/v1/creators/me/subscribers/diff${query}`, headers: { authorization: `Bearer ${await harness.token(who, who)}` } });
+
+  for (const query of ['?from=105&to=125', `?from=${closeOf(105)}&to=${closeOf(125)}`, `?from=105&to=${closeOf(125)}`]) {
+    const response = await get(query);
+    t.equal(response.statusCode, 200, `${query}: ${response.body}`);
+    const body = response.json();
+    const changes = Object.fromEntries(body.items.map((i: { subscriber: string; change: string }) => [i.subscriber, i.change]));
+    t.same(changes, { [joiner!]: 'joined', [churner!]: 'churned', [upgrader!]: 'upgraded', [downgrader!]: 'downgraded' }, query);
+    t.equal(body.subscribers, 5);
+    t.equal(body.from.complete, true);
+    t.equal(body.to.events, 8, 'every event up to ledger 125');
+  }
+  const reversed = (await get('?from=125&to=105')).json();
+  t.same(Object.fromEntries(reversed.items.map((i: { subscriber: string; change: string }) => [i.subscriber, i.change])),
+    { [joiner!]: 'churned', [churner!]: 'joined', [upgrader!]: 'downgraded', [downgrader!]: 'upgraded' }, 'backwards, every change turns around');
+  const unchanged = (await get('?from=121&to=125')).json();
+  t.same(unchanged.items, [], 'nothing moved between 121 and 125');
+  const other = (await get('?from=105&to=125', randomAccount())).json();
+  t.same([other.items, other.subscribers], [[], 0], 'another tenant diffs only its own subscribers');
+  for (const bad of ['?from=105', '?from=0&to=5', '?from=abc&to=5', '?from=5&to=2026-11-01', '?from=5&to=99999999999']) {
+    const response = await get(bad);
+    t.equal(response.statusCode, 400, `${bad}: ${response.body}`);
+    t.type(response.json().code, 'string');
+  }
 });

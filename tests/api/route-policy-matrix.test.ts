@@ -71,6 +71,7 @@ const SAMPLES: Record<string, (caller: Caller) => Sample> = {
   'PUT /v1/creators/me/tiers': () => ({ url: '/v1/creators/me/tiers', payload: { tiers: [] } }),
   'GET /v1/creators/:address': () => ({ url: `/v1/creators/${randomAccount()}` }),
   'GET /v1/creators/me/subscribers': () => ({ url: '/v1/creators/me/subscribers' }),
+  'GET /v1/creators/me/subscribers/diff': () => ({ url: '/v1/creators/me/subscribers/diff?from=100&to=2026-12-01T00:00:00Z' }),
   'POST /v1/subscriptions': () => ({ url: '/v1/subscriptions', payload: { creator: randomAccount(), tier: 'gold' } }),
   'POST /v1/subscriptions/:id/cancel': (caller) => ({ url: `/v1/subscriptions/${caller.address}-${randomAccount()}/cancel` }),
   'GET /v1/subscriptions/:id': () => ({ url: `/v1/subscriptions/${randomAccount()}-${randomAccount()}` }),

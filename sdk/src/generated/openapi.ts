@@ -759,6 +759,149 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/creators/me/subscribers/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Who joined, upgraded, downgraded or churned between two chain points (each a ledger number or an RFC 3339 time), every subscription folded from its events as of both. At most 5,000 subscribers (more: 422 DIFF.TOO_MANY_SUBSCRIBERS). */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                subscriptionId: string;
+                                subscriber: string;
+                                /** @enum {string} */
+                                change: "joined" | "upgraded" | "downgraded" | "churned";
+                                from: {
+                                    /** @enum {string} */
+                                    status: "none" | "pending" | "trialing" | "active" | "grace" | "cancelled" | "expired";
+                                    tier: string | null;
+                                    ratePerSecond: string | null;
+                                } | null;
+                                to: {
+                                    /** @enum {string} */
+                                    status: "none" | "pending" | "trialing" | "active" | "grace" | "cancelled" | "expired";
+                                    tier: string | null;
+                                    ratePerSecond: string | null;
+                                } | null;
+                            }[];
+                            /** @description subscriptions compared */
+                            subscribers: number;
+                            from: components["schemas"]["AsOfApplied"];
+                            to: components["schemas"]["AsOfApplied"];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/subscriptions": {
         parameters: {
             query?: never;
@@ -1283,9 +1426,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description The caller's subscriptions across creators, now or as of a bound (`asOfLedger` / `asOf`, and/or `knownAt`): those that existed by then. */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description answer as of this ledger: chain facts at or below it, intents committed by its close */
+                    asOfLedger?: number;
+                    /** @description answer as of this chain time (RFC 3339): facts of ledgers closed by then, intents committed by then */
+                    asOf?: string;
+                    /** @description only what had been recorded by then (RFC 3339): what the API said at that moment, late backfills excluded */
+                    knownAt?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -1300,6 +1451,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Subscription"][];
+                            asOf?: components["schemas"]["AsOfApplied"];
                         };
                     };
                 };
@@ -3793,6 +3945,24 @@ export interface components {
             /** @description the tier the caller's subscription pays for, when it has one */
             subscriberTier: ("bronze" | "silver" | "gold") | null;
         };
+        AsOfApplied: {
+            /** @description the ledger bound: given, or for `asOf` the last ledger at or before it a stored fact shows */
+            ledger: number | null;
+            /** @description the chain-time bound: given, or for `asOfLedger` the close time of the last ledger at or below it a stored fact shows */
+            time: string | null;
+            knownAt: string | null;
+            /** @description false when the indexer cannot be shown to have processed every ledger up to the bound */
+            complete: boolean;
+            /** @description ledger ranges at or below the bound never processed */
+            gaps: {
+                from: number;
+                to: number;
+            }[];
+            /** @description events of the stream within the bound */
+            events: number;
+            /** @description events of the stream stored now */
+            of: number;
+        };
         Creator: {
             address: string;
             displayName: string | null;
@@ -3821,24 +3991,6 @@ export interface components {
             }[];
             registeredAt: string | null;
             updatedAt: string;
-        };
-        AsOfApplied: {
-            /** @description the ledger bound: given, or for `asOf` the last ledger at or before it a stored fact shows */
-            ledger: number | null;
-            /** @description the chain-time bound: given, or for `asOfLedger` the close time of the last ledger at or below it a stored fact shows */
-            time: string | null;
-            knownAt: string | null;
-            /** @description false when the indexer cannot be shown to have processed every ledger up to the bound */
-            complete: boolean;
-            /** @description ledger ranges at or below the bound never processed */
-            gaps: {
-                from: number;
-                to: number;
-            }[];
-            /** @description events of the stream within the bound */
-            events: number;
-            /** @description events of the stream stored now */
-            of: number;
         };
         Subscription: {
             subscriptionId: string;
