@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   http: () => import('./http.ts'),
   flags: () => import('./flags.ts'),
   'streams-http': () => import('./streams-http.ts'),
+  asof: () => import('./as-of.ts'),
   soak: () => import('./soak.ts'),
 };
 

@@ -1,5 +1,5 @@
 import { streamDecider } from '../domain/stream/decide.ts';
-import type { CommandContext, CommandDeps } from './context.ts';
+import { traceOf, type CommandContext, type CommandDeps } from './context.ts';
 import { handleCommand } from './handle-command.ts';
 import { cancelCall, type StreamContractCall } from './stream-calls.ts';
 import { StreamId } from './stream-id.ts';
@@ -19,7 +19,7 @@ export async function cancelStream(deps: Pick<CommandDeps, 'store'>, id: string,
     ref.eventStream,
     streamDecider,
     { type: 'RequestStreamCancellation', data: { contractId: ref.contractId, streamId: ref.streamId }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId ?? context.actor, correlationId: context.correlationId, attemptId: context.attemptId },
+    traceOf(context, context.tenantId ?? context.actor),
   );
   return { id, revision: result.revision, contractCall: cancelCall(ref.contractId, ref.streamId, context.actor) };
 }

@@ -1,4 +1,5 @@
 import type { EventStore } from '../eventstore/types.ts';
+import type { CommandTrace } from './handle-command.ts';
 
 /** What the use cases need from the outside world. */
 export interface CommandDeps {
@@ -18,4 +19,16 @@ export interface CommandContext {
   correlationId: string;
   /** Set when the request carries an Idempotency-Key: its retries share it (see CommandTrace). */
   attemptId?: string | undefined;
+  /** The API key the request authenticated with (undefined for a JWT). */
+  apiKeyId?: string | undefined;
+}
+
+/**
+ * What the command's events record about it: for which tenant, who acted (address and API key)
+ * and why (the correlation id, the request's; the attempt of an Idempotency-Key).
+ *
+ * @example await handleCommand(store, streamId, decider, command, traceOf(context, creator));
+ */
+export function traceOf(context: CommandContext, tenantId: string | undefined): CommandTrace {
+  return { tenantId, actor: context.actor, apiKeyId: context.apiKeyId, correlationId: context.correlationId, attemptId: context.attemptId };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { invoiceLinkDecider } from '../domain/invoice-link/decide.ts';
 import { invoiceLinkStreamId } from '../domain/invoice-link/events.ts';
 import { addSeconds } from '../domain/shared/time.ts';
-import type { CommandContext, CommandDeps } from './context.ts';
+import { traceOf, type CommandContext, type CommandDeps } from './context.ts';
 import { handleCommand } from './handle-command.ts';
 import { ContractAddress, isoTime, PositiveStroops, StellarAddress } from './schemas.ts';
 import { argsVectorXdr, contractArg, type ContractArg } from './contract-args.ts';
@@ -66,7 +66,7 @@ export async function createInvoiceLink(deps: Pick<CommandDeps, 'store'>, input:
       },
       metadata: { now: context.now, actor: context.actor },
     },
-    { tenantId: context.tenantId ?? context.actor, correlationId: context.correlationId, attemptId: context.attemptId },
+    traceOf(context, context.tenantId ?? context.actor),
   );
   return {
     id: linkId, slug, status: 'DRAFT' as const, expiresAt, revision: result.revision,

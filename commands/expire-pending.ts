@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { subscriptionDecider } from '../domain/subscription/decide.ts';
-import type { CommandContext, CommandDeps } from './context.ts';
+import { traceOf, type CommandContext, type CommandDeps } from './context.ts';
 import { handleCommand } from './handle-command.ts';
 import { SubscriptionIdInput, pairOf } from './request-cancellation.ts';
 
@@ -20,7 +20,7 @@ export async function expirePending(deps: Pick<CommandDeps, 'store'>, input: Exp
     streamId,
     subscriptionDecider,
     { type: 'ExpirePending', data: { subscriber, creator }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId, attemptId: context.attemptId },
+    traceOf(context, context.tenantId ?? creator),
   );
   return { subscriptionId: input.subscriptionId, streamId, revision: result.revision, status: result.state.status };
 }

@@ -17,6 +17,10 @@ export interface Decider<Command, State, Event extends DomainEvent> {
 /** Who asked, for which tenant, and why: copied into every event's metadata. */
 export interface CommandTrace {
   tenantId?: string | undefined;
+  /** Who acted: the principal's address (`system` for sweepers). */
+  actor?: string | undefined;
+  /** The API key the request authenticated with, if any. */
+  apiKeyId?: string | undefined;
   correlationId: string;
   causationId?: string | undefined;
   /**
@@ -95,6 +99,8 @@ export async function decideAndAppend<Command, State, Event extends DomainEvent>
     source: 'command',
     tenantId: trace.tenantId ?? null,
     correlationId: trace.correlationId,
+    ...(trace.actor === undefined ? {} : { actor: trace.actor }),
+    ...(trace.apiKeyId === undefined ? {} : { apiKeyId: trace.apiKeyId }),
     ...(trace.causationId === undefined ? {} : { causationId: trace.causationId }),
     ...(trace.attemptId === undefined ? {} : { attemptId: trace.attemptId }),
   };

@@ -5,7 +5,7 @@ import { contentStreamId } from '../domain/content/events.ts';
 import { MAX_TITLE_LENGTH, MAX_URL_LENGTH } from '../domain/content/fields.ts';
 import { TIER_ORDER, creatorStreamId, type TierName } from '../domain/creator/events.ts';
 import { evolve as evolveCreator, initialState as initialCreator, type CreatorState } from '../domain/creator/state.ts';
-import type { CommandContext, CommandDeps } from './context.ts';
+import { traceOf, type CommandContext, type CommandDeps } from './context.ts';
 import { decideAndAppend, foldAggregate } from './handle-command.ts';
 
 /** Shape only; whether the creator offers `minTier` is the decider's rule (CONTENT.TIER_UNKNOWN, 422). */
@@ -57,7 +57,7 @@ export async function writeContent(
       data: { contentId, creator, ...fields, offeredTiers: offeredTiers(creatorState) },
       metadata: { now: context.now, actor: context.actor },
     },
-    { tenantId: creator, correlationId: context.correlationId, attemptId: context.attemptId },
+    traceOf(context, creator),
   );
   return { contentId, creator, ...fields, revision: result.revision };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { creatorDecider } from '../domain/creator/decide.ts';
 import { creatorStreamId } from '../domain/creator/events.ts';
-import type { CommandContext, CommandDeps } from './context.ts';
+import { traceOf, type CommandContext, type CommandDeps } from './context.ts';
 import { handleCommand } from './handle-command.ts';
 
 export const RegisterCreatorInput = z.object({ displayName: z.string().trim().min(1).max(80) }).meta({ id: 'RegisterCreatorInput' });
@@ -22,7 +22,7 @@ export async function registerCreator(deps: Pick<CommandDeps, 'store'>, input: R
     creatorStreamId(creator),
     creatorDecider,
     { type: 'RegisterCreator', data: { creator, displayName }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: creator, correlationId: context.correlationId, attemptId: context.attemptId },
+    traceOf(context, creator),
   );
   return { creator, streamId: result.streamId, revision: result.revision };
 }

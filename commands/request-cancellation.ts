@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DomainError } from '../domain/shared/errors.ts';
 import { subscriptionDecider } from '../domain/subscription/decide.ts';
 import type { SubscriptionStatus } from '../domain/subscription/state.ts';
-import type { CommandContext, CommandDeps } from './context.ts';
+import { traceOf, type CommandContext, type CommandDeps } from './context.ts';
 import { handleCommand } from './handle-command.ts';
 import { parseSubscriptionId } from './subscription-id.ts';
 
@@ -32,7 +32,7 @@ export async function requestCancellation(deps: Pick<CommandDeps, 'store'>, inpu
     streamId,
     subscriptionDecider,
     { type: 'RequestCancellation', data: { subscriber, creator }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId, attemptId: context.attemptId },
+    traceOf(context, context.tenantId ?? creator),
   );
   const status: SubscriptionStatus = result.state.status;
   return { subscriptionId: input.subscriptionId, streamId, revision: result.revision, status, rail: result.state.rail, cancelRequestedAt: result.state.cancelRequestedAt };

@@ -7,7 +7,7 @@ import { DomainError } from '../domain/shared/errors.ts';
 import { subscriptionDecider } from '../domain/subscription/decide.ts';
 import { subscriptionStreamId, type SubscriptionEvent } from '../domain/subscription/events.ts';
 import type { SubscriptionState } from '../domain/subscription/state.ts';
-import type { CommandContext, CommandDeps } from './context.ts';
+import { traceOf, type CommandContext, type CommandDeps } from './context.ts';
 import { decideAndAppend, foldAggregate, type CommandResult } from './handle-command.ts';
 import { StellarAddress } from './schemas.ts';
 import { REQUEST_REVISION_KEY, SUBSCRIPTION_ID_KEY, TIER_KEY } from './stripe/webhook-facts.ts';
@@ -61,7 +61,8 @@ async function openCheckout<T>(
       deps.store, streamId, subscriptionDecider,
       { state: intent.state, revision: intent.revision },
       { type: 'RequestCancellation', data: { subscriber: subscriber!, creator: creator! }, metadata: { now: context.now, actor: context.actor } },
-      { tenantId: context.tenantId ?? creator!, correlationId: context.correlationId },
+      // Not the request's attempt: a retry must not take this compensation for its committed first try.
+      { ...traceOf(context, context.tenantId ?? creator!), attemptId: undefined },
     );
     throw error;
   }
@@ -98,7 +99,7 @@ export async function requestCardSubscription(deps: CardCheckoutDeps, input: Req
       data: { subscriber, creator, tier: tier.name, token: tier.token, ratePerSecond: tierRatePerSecond(tier.price), pendingTtlSeconds: deps.pendingTtlSeconds, rail: 'card' },
       metadata: { now: context.now, actor: context.actor },
     },
-    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId, attemptId: context.attemptId },
+    traceOf(context, context.tenantId ?? creator),
   );
   const id = subscriptionId(subscriber, creator);
   const card = tier.card;

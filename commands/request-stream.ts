@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { streamDecider } from '../domain/stream/decide.ts';
 import { streamRequestId } from '../domain/stream/events.ts';
-import type { CommandContext, CommandDeps } from './context.ts';
+import { traceOf, type CommandContext, type CommandDeps } from './context.ts';
 import { handleCommand } from './handle-command.ts';
 import { ContractAddress, PositiveStroops, StellarAddress, UnixSeconds } from './schemas.ts';
 import { createStreamCall, streamContract, type StreamContractCall } from './stream-calls.ts';
@@ -55,7 +55,7 @@ export async function requestStream(deps: CommandDeps, input: RequestStreamInput
       },
       metadata: { now: context.now, actor: sender },
     },
-    { tenantId: context.tenantId ?? d.receiver, correlationId: context.correlationId, attemptId: context.attemptId },
+    traceOf(context, context.tenantId ?? d.receiver),
   );
   const contractCall = createStreamCall(contractId, {
     sender, receiver: d.receiver, token: d.token, amount: BigInt(d.amount), start: BigInt(d.start),

@@ -5,7 +5,7 @@ import { tierRatePerSecond } from '../domain/creator/tiers.ts';
 import { DomainError } from '../domain/shared/errors.ts';
 import { subscriptionDecider } from '../domain/subscription/decide.ts';
 import { subscriptionStreamId } from '../domain/subscription/events.ts';
-import type { CommandContext, CommandDeps } from './context.ts';
+import { traceOf, type CommandContext, type CommandDeps } from './context.ts';
 import { subscribeCall, type ContractCall } from './contract-call.ts';
 import { decideAndAppend, foldAggregate } from './handle-command.ts';
 import { StellarAddress } from './schemas.ts';
@@ -58,7 +58,7 @@ export async function requestSubscription(deps: CommandDeps, input: RequestSubsc
       data: { subscriber, creator, tier: tier.name, token: tier.token, ratePerSecond, pendingTtlSeconds: deps.pendingTtlSeconds },
       metadata: { now: context.now, actor: context.actor },
     },
-    { tenantId: context.tenantId ?? creator, correlationId: context.correlationId, attemptId: context.attemptId },
+    traceOf(context, context.tenantId ?? creator),
   );
   return { subscriptionId: subscriptionId(subscriber, creator), streamId: result.streamId, status: 'pending', revision: result.revision, contractCall };
 }

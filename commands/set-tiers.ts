@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { creatorDecider } from '../domain/creator/decide.ts';
 import { TIER_ORDER, creatorStreamId, type Tier } from '../domain/creator/events.ts';
-import type { CommandContext, CommandDeps } from './context.ts';
+import { traceOf, type CommandContext, type CommandDeps } from './context.ts';
 import { handleCommand } from './handle-command.ts';
 import { ContractAddress, Stroops } from './schemas.ts';
 
@@ -40,7 +40,7 @@ export async function setTiers(deps: Pick<CommandDeps, 'store'>, input: SetTiers
     creatorStreamId(creator),
     creatorDecider,
     { type: 'SetTiers', data: { creator, tiers }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: creator, correlationId: context.correlationId, attemptId: context.attemptId },
+    traceOf(context, creator),
   );
   return { creator, streamId: result.streamId, revision: result.revision, tiers };
 }

@@ -1,6 +1,6 @@
 import { contentDecider } from '../domain/content/decide.ts';
 import { contentStreamId } from '../domain/content/events.ts';
-import type { CommandContext, CommandDeps } from './context.ts';
+import { traceOf, type CommandContext, type CommandDeps } from './context.ts';
 import { handleCommand } from './handle-command.ts';
 import { type ContentInput, writeContent } from './publish-content.ts';
 
@@ -22,7 +22,7 @@ export async function deleteContent(deps: Pick<CommandDeps, 'store'>, contentId:
     contentStreamId(contentId),
     contentDecider,
     { type: 'DeleteContent', data: { contentId, creator }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: creator, correlationId: context.correlationId, attemptId: context.attemptId },
+    traceOf(context, creator),
   );
   return { contentId, revision: result.revision };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { invoiceLinkDecider } from '../domain/invoice-link/decide.ts';
 import { invoiceLinkStreamId } from '../domain/invoice-link/events.ts';
-import type { CommandContext, CommandDeps } from './context.ts';
+import { traceOf, type CommandContext, type CommandDeps } from './context.ts';
 import { handleCommand } from './handle-command.ts';
 
 export const InvoiceLinkStatusInput = z
@@ -25,7 +25,7 @@ export async function changeInvoiceLinkStatus(deps: Pick<CommandDeps, 'store'>, 
     invoiceLinkStreamId(linkId),
     invoiceLinkDecider,
     { type: 'ChangeInvoiceLinkStatus', data: { linkId, status, txHash: txHash?.toLowerCase() ?? null }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId, correlationId: context.correlationId, attemptId: context.attemptId },
+    traceOf(context, context.tenantId),
   );
   return { id: linkId, status: result.state.status, revision: result.revision };
 }
@@ -37,7 +37,7 @@ export async function deleteInvoiceLink(deps: Pick<CommandDeps, 'store'>, linkId
     invoiceLinkStreamId(linkId),
     invoiceLinkDecider,
     { type: 'DeleteInvoiceLink', data: { linkId }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId ?? context.actor, correlationId: context.correlationId, attemptId: context.attemptId },
+    traceOf(context, context.tenantId ?? context.actor),
   );
   return { id: linkId, revision: result.revision };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { streamDecider } from '../domain/stream/decide.ts';
 import { DomainError } from '../domain/shared/errors.ts';
-import type { CommandContext, CommandDeps } from './context.ts';
+import { traceOf, type CommandContext, type CommandDeps } from './context.ts';
 import { handleCommand } from './handle-command.ts';
 import { PositiveStroops } from './schemas.ts';
 import { withdrawCall, type StreamContractCall } from './stream-calls.ts';
@@ -32,7 +32,7 @@ export async function withdrawFromStream(deps: Pick<CommandDeps, 'store'>, id: s
     ref.eventStream,
     streamDecider,
     { type: 'RequestWithdrawal', data: { contractId: ref.contractId, streamId: ref.streamId, amount: amount === undefined ? null : BigInt(amount) }, metadata: { now: context.now, actor: context.actor } },
-    { tenantId: context.tenantId ?? context.actor, correlationId: context.correlationId, attemptId: context.attemptId },
+    traceOf(context, context.tenantId ?? context.actor),
   );
   const requested = BigInt(result.events[0]!.type === 'WithdrawalRequested' ? result.events[0]!.data.amount : '0');
   const contractCall: StreamContractCall = withdrawCall(ref.contractId, ref.streamId, context.actor, requested);

@@ -19,6 +19,11 @@ export interface EventMetadata {
   attemptId?: string;
   source: EventSource;
   chain?: ChainCoordinates;
+  /** Who acted (a command's principal address) and with which API key, if any. */
+  actor?: string;
+  apiKeyId?: string;
+  /** The indexer job and source that recorded a chain fact first. */
+  indexer?: { job: string; source: string };
   [key: string]: unknown;
 }
 

@@ -165,6 +165,7 @@ export async function runIndexer(db: Db | null, options: RunOptions): Promise<Ru
     logger?.warn({ job, kind: m.kind, reason: m.reason, key: m.key, contractId: m.contractId, ledger: event.ledger, message: m.message }, 'malformed contract event (logged once per kind)');
   };
 
+  const learnedFrom = { job, source: source.name };
   const handle = async (batch: LedgerBatch) => {
     if (batch.fromLedger > expected) throw new Error(`source ${source.name} skipped ledgers ${expected}-${batch.fromLedger - 1}`);
     const decoded: { ledger: number; entries: Entry[] }[] = [];
@@ -175,6 +176,8 @@ export async function runIndexer(db: Db | null, options: RunOptions): Promise<Ru
       }
       const result = decodeEvent(event, options.decode);
       if (result.malformed) onMalformed(result.malformed, event);
+      // Where the fact was learned (the audit trail's "where"); not part of its identity: another source's copy is the same fact.
+      for (const entry of result.appends) entry.event.metadata.indexer = learnedFrom;
       decoded.push({ ledger: event.ledger, entries: result.appends });
     }
     for (const piece of piecesOf(batch, decoded, options.maxEventsPerTransaction ?? MAX_EVENTS_PER_TRANSACTION)) {

@@ -26,3 +26,24 @@ export function selectColumns(columns: readonly (readonly [string, string])[], o
       .join(', '),
   );
 }
+
+/**
+ * A row made in JavaScript (a fold's stored form) as `selectColumns` returns it from the table:
+ * timestamps as ISO-8601 UTC with milliseconds, `bigint` columns as numbers, the rest as they are,
+ * only the columns listed, under camelCase names with `camelCase`.
+ *
+ * @example asSelected([['updated_at', 'timestamptz']], { updated_at: '2026-12-01T00:00:00Z' }) // { updated_at: '2026-12-01T00:00:00.000Z' }
+ */
+export function asSelected<T>(columns: readonly (readonly [string, string])[], row: object, options: { camelCase?: boolean } = {}): T {
+  const values = row as Record<string, unknown>;
+  return Object.fromEntries(
+    columns.map(([name, type]) => {
+      const value = values[name];
+      const shown = value === null || value === undefined ? null
+        : type === 'timestamptz' ? new Date(value as string).toISOString()
+        : type === 'bigint' ? Number(value)
+        : value;
+      return [options.camelCase ? camel(name) : name, shown];
+    }),
+  ) as T;
+}

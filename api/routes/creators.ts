@@ -3,12 +3,14 @@ import { z } from 'zod';
 import { registerCreator, RegisterCreatorInput } from '../../commands/register-creator.ts';
 import { setTiers, SetTiersInput } from '../../commands/set-tiers.ts';
 import { getCreator } from '../../projections/creators/queries.ts';
+import { subscribersDiff } from '../../projections/subscriber-diff/queries.ts';
 import { listSubscribers } from '../../projections/subscriptions/queries.ts';
 import { withReadScope } from '../../projections/read-scope.ts';
 import { tenantOf } from '../auth/principal.ts';
 import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { commandContext } from '../command-context.ts';
 import { ApiError } from '../errors.ts';
+import { AsOfApplied, ChainPoint, chainPoint } from '../schemas/as-of.ts';
 import { AccountAddress, errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
 import { CreatorView } from '../schemas/creator.ts';
 import { SubscriptionStatus, SubscriptionView } from '../schemas/subscription.ts';
@@ -66,6 +68,30 @@ const creators: FastifyPluginAsyncZod = async (app) => {
       listSubscribers(trx, { ...(status ? { status } : {}), ...(cursor ? { cursor } : {}), limit }),
     );
     return page;
+  });
+
+  const Standing = z.object({ status: SubscriptionStatus, tier: z.string().nullable(), ratePerSecond: z.string().nullable() }).nullable();
+  app.get('/creators/me/subscribers/diff', {
+    config: { policy: { auth: 'required', scopes: ['subscriptions:read'], tenant: true, reads: ['subscriptions'] } },
+    schema: {
+      tags: ['creators'],
+      security: secured.schema.security,
+      description: 'Who joined, upgraded, downgraded or churned between two chain points (each a ledger number or an RFC 3339 time), '
+        + 'every subscription folded from its events as of both. At most 5,000 subscribers (more: 422 DIFF.TOO_MANY_SUBSCRIBERS).',
+      querystring: z.object({ from: ChainPoint, to: ChainPoint }),
+      response: {
+        200: z.object({
+          items: z.array(z.object({ subscriptionId: z.string(), subscriber: z.string(), change: z.enum(['joined', 'upgraded', 'downgraded', 'churned']), from: Standing, to: Standing })),
+          subscribers: z.number().int().describe('subscriptions compared'),
+          from: AsOfApplied,
+          to: AsOfApplied,
+        }),
+        ...errorResponses,
+      },
+    },
+  }, async (request) => {
+    const tenantId = tenantOf(request);
+    return subscribersDiff(app.services.db, app.services.eventStore, tenantId, chainPoint(request.query.from), chainPoint(request.query.to));
   });
 };
 

@@ -5,18 +5,21 @@ import { requestStream, RequestStreamInput } from '../../commands/request-stream
 import { StellarAddress, UnixSecondsQuery } from '../../commands/schemas.ts';
 import { parseStreamId, StreamId } from '../../commands/stream-id.ts';
 import { withdrawFromStream, WithdrawInput } from '../../commands/withdraw-from-stream.ts';
+import { streamAsOf } from '../../projections/as-of/queries.ts';
+import { streamHistory } from '../../projections/audit/queries.ts';
 import { withReadScope } from '../../projections/read-scope.ts';
 import { getStream, listStreams, searchStreams, streamStats } from '../../projections/streams/queries.ts';
 import { commandContext } from '../command-context.ts';
 import { ApiError } from '../errors.ts';
 import { principalOf } from '../auth/principal.ts';
 import type { RoutePolicy } from '../plugins/route-policy.ts';
+import { AsOfFields, asOfRequest, ONE_CHAIN_BOUND, oneChainBound } from '../schemas/as-of.ts';
 import { errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
-import { StreamContractCall, StreamHistoryEntry, StreamStatus, StreamView } from '../schemas/stream.ts';
+import { HistoryPage, HistoryQuery } from '../schemas/history.ts';
+import { StreamContractCall, StreamStatus, StreamView } from '../schemas/stream.ts';
 
 const Params = z.object({ id: StreamId });
 const ID_NOTE = 'A stream id is `<contractId>-<onchainId>`: the StellarStream contract address and the u64 stream id the chain assigned.';
-const INTENTS = new Set(['StreamCreationRequested', 'WithdrawalRequested', 'StreamCancellationRequested']);
 
 const nowSeconds = (): bigint => BigInt(Math.floor(Date.now() / 1000));
 
@@ -125,45 +128,35 @@ const streams: FastifyPluginAsyncZod = async (app) => {
     config: read,
     schema: {
       tags, security, params: Params,
-      description: 'The stream and its amounts at `at` (unix seconds, default now). ' + ID_NOTE,
-      querystring: z.object({ at: UnixSecondsQuery.optional() }),
+      description: 'The stream and its amounts at `at` (unix seconds, default now); or as of a ledger (`asOfLedger`) or chain time '
+        + '(`asOf`), and/or as the API knew it at `knownAt`, folded from its events (amounts at `at`, default the bound\'s chain time). ' + ID_NOTE,
+      querystring: z.object({ at: UnixSecondsQuery.optional(), ...AsOfFields }).refine(oneChainBound, ONE_CHAIN_BOUND),
       response: { 200: StreamView, ...errorResponses },
     },
   }, async (request) => {
-    const at = request.query.at === undefined ? nowSeconds() : BigInt(request.query.at);
-    const view = await withReadScope(app.services.db, scopeOf(request), (trx) => getStream(trx, request.params.id, at));
+    const at = request.query.at === undefined ? undefined : BigInt(request.query.at);
+    const view = await withReadScope(app.services.db, scopeOf(request), (trx) => getStream(trx, request.params.id, at ?? nowSeconds()));
     if (!view) throw new ApiError(404, 'STREAM.NOT_FOUND', `no stream ${request.params.id}`);
-    return view;
+    const bound = asOfRequest(request.query);
+    if (!bound) return view;
+    // Visible now means visible then: its sender and receiver never change.
+    const { value, asOf } = await streamAsOf(app.services.db, app.services.eventStore, view.contractId, view.onchainId, bound, at);
+    if (!value) throw new ApiError(404, 'STREAM.NOT_FOUND', `no stream ${request.params.id} as of the bound`, { asOf });
+    return { ...value, asOf };
   });
 
   app.get('/streams/:id/history', {
     config: read,
     schema: {
-      tags, security, params: Params,
-      description: 'Every event of the stream in order: intents (commands) and facts (chain, with ledger and transaction). ' + ID_NOTE,
-      response: { 200: z.object({ id: z.string(), items: z.array(StreamHistoryEntry) }), ...errorResponses },
+      tags, security, params: Params, querystring: HistoryQuery,
+      description: 'The audit trail of the stream, in order: every intent and fact with who, why, where and when, a page at a time. ' + ID_NOTE,
+      response: { 200: HistoryPage, ...errorResponses },
     },
   }, async (request) => {
     const { id } = request.params;
     const visible = await withReadScope(app.services.db, scopeOf(request), (trx) => getStream(trx, id, 0n));
     if (!visible) throw new ApiError(404, 'STREAM.NOT_FOUND', `no stream ${id}`);
-    const events = await app.services.eventStore.readStream(parseStreamId(id)!.eventStream);
-    const items = events.map((e) => {
-      const chain = e.metadata.chain;
-      return {
-        revision: e.streamRevision,
-        type: e.type,
-        kind: INTENTS.has(e.type) ? ('intent' as const) : ('fact' as const),
-        data: e.data as Record<string, unknown>,
-        recordedAt: e.recordedAt.toISOString(),
-        ledger: chain?.ledger ?? null,
-        ledgerClosedAt: chain?.ledgerClosedAt ?? null,
-        txHash: chain?.txHash ?? null,
-        operationIndex: chain?.operationIndex ?? null,
-        eventIndex: chain?.eventIndex ?? null,
-      };
-    });
-    return { id, items };
+    return { id, ...(await streamHistory(app.services.eventStore, parseStreamId(id)!.eventStream, request.query)) };
   });
 };
 

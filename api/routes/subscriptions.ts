@@ -4,6 +4,9 @@ import { cancelCardAtPeriodEnd } from '../../commands/cancel-card-subscription.t
 import { requestCardSubscription } from '../../commands/request-card-subscription.ts';
 import { requestCancellation } from '../../commands/request-cancellation.ts';
 import { requestSubscription, RequestSubscriptionInput } from '../../commands/request-subscription.ts';
+import { subscriptionStreamId } from '../../domain/subscription/events.ts';
+import { subscriptionAsOf, subscriptionsAsOf } from '../../projections/as-of/queries.ts';
+import { streamHistory } from '../../projections/audit/queries.ts';
 import { readInScope } from '../../projections/read-scope.ts';
 import { subscriptionById, walletSubscriptions } from '../../projections/subscriptions/queries.ts';
 import { commandContext } from '../command-context.ts';
@@ -11,7 +14,9 @@ import { ApiError } from '../errors.ts';
 import { principalOf } from '../auth/principal.ts';
 import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { requireCardConfig } from '../plugins/stripe.ts';
+import { AsOfApplied, AsOfFields, asOfRequest, ONE_CHAIN_BOUND, oneChainBound } from '../schemas/as-of.ts';
 import { errorResponses, IdempotencyHeaders } from '../schemas/common.ts';
+import { HistoryPage, HistoryQuery } from '../schemas/history.ts';
 import { SubscriptionView } from '../schemas/subscription.ts';
 
 const ContractCall = z
@@ -84,21 +89,53 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/subscriptions/:id', {
     config: read,
-    schema: { tags: ['subscriptions'], security, params: Params, response: { 200: SubscriptionView, ...errorResponses } },
+    schema: {
+      tags: ['subscriptions'], security, params: Params,
+      description: 'The subscription now, or as of a ledger (`asOfLedger`) or chain time (`asOf`), and/or as the API knew it at `knownAt`: folded from its events.',
+      querystring: z.object(AsOfFields).refine(oneChainBound, ONE_CHAIN_BOUND),
+      response: { 200: SubscriptionView, ...errorResponses },
+    },
   }, async (request) => {
     const principal = principalOf(request);
     const row = await readInScope(app.services.db, { wallet: principal.address, tenantId: principal.tenant }, subscriptionById(request.params.id));
     if (!row) throw new ApiError(404, 'SUBSCRIPTION.NOT_FOUND', `no subscription ${request.params.id}`);
-    return row;
+    const bound = asOfRequest(request.query);
+    if (!bound) return row;
+    // Visible now means visible then: its subscriber and creator never change.
+    const { value, asOf } = await subscriptionAsOf(app.services.db, app.services.eventStore, row.subscriber, row.creator, bound);
+    if (!value) throw new ApiError(404, 'SUBSCRIPTION.NOT_FOUND', `no subscription ${request.params.id} as of the bound`, { asOf });
+    return { ...value, asOf };
+  });
+
+  app.get('/subscriptions/:id/history', {
+    config: read,
+    schema: {
+      tags: ['subscriptions'], security, params: Params, querystring: HistoryQuery,
+      description: 'The audit trail of the subscription, in order: every intent and fact with who, why, where and when, a page at a time.',
+      response: { 200: HistoryPage, ...errorResponses },
+    },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const row = await readInScope(app.services.db, { wallet: principal.address, tenantId: principal.tenant }, subscriptionById(request.params.id));
+    if (!row) throw new ApiError(404, 'SUBSCRIPTION.NOT_FOUND', `no subscription ${request.params.id}`);
+    const page = await streamHistory(app.services.eventStore, subscriptionStreamId(row.subscriber, row.creator), request.query);
+    return { id: request.params.id, ...page };
   });
 
   app.get('/me/subscriptions', {
     config: read,
-    schema: { tags: ['subscriptions'], security, response: { 200: z.object({ items: z.array(SubscriptionView) }), ...errorResponses } },
+    schema: {
+      tags: ['subscriptions'], security,
+      description: 'The caller\'s subscriptions across creators, now or as of a bound (`asOfLedger` / `asOf`, and/or `knownAt`): those that existed by then.',
+      querystring: z.object(AsOfFields).refine(oneChainBound, ONE_CHAIN_BOUND),
+      response: { 200: z.object({ items: z.array(SubscriptionView), asOf: AsOfApplied.optional() }), ...errorResponses },
+    },
   }, async (request) => {
     const wallet = principalOf(request).address;
     const rows = await readInScope(app.services.db, { wallet }, walletSubscriptions(wallet));
-    return { items: rows };
+    const bound = asOfRequest(request.query);
+    if (!bound) return { items: rows };
+    return subscriptionsAsOf(app.services.db, app.services.eventStore, rows, bound);
   });
 };
 

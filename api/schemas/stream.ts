@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AsOfApplied } from './as-of.ts';
 
 const Time = z.string().nullable().describe('ISO-8601 UTC');
 const Amount = z.string().describe('stroops, decimal string');
@@ -35,6 +36,7 @@ export const StreamView = z
     createdLedger: z.number().int().nullable(),
     createdTx: z.string().nullable(),
     updatedAt: z.string(),
+    asOf: AsOfApplied.optional().describe('present on an as-of read: the bound the answer was folded for'),
   })
   .meta({ id: 'Stream' });
 
@@ -45,18 +47,3 @@ export const StreamContractCall = z
     args: z.array(z.object({ name: z.string(), type: z.string(), value: z.string().nullable(), xdr: z.string().describe('base64 ScVal XDR') })),
   })
   .meta({ id: 'StreamContractCall' });
-
-export const StreamHistoryEntry = z
-  .object({
-    revision: z.number().int(),
-    type: z.string(),
-    kind: z.enum(['intent', 'fact']),
-    data: z.record(z.string(), z.unknown()),
-    recordedAt: z.string(),
-    ledger: z.number().int().nullable(),
-    ledgerClosedAt: z.string().nullable(),
-    txHash: z.string().nullable(),
-    operationIndex: z.number().int().nullable(),
-    eventIndex: z.number().int().nullable(),
-  })
-  .meta({ id: 'StreamHistoryEntry' });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AsOfApplied } from './as-of.ts';
 
 export const SubscriptionStatus = z.enum(['none', 'pending', 'trialing', 'active', 'grace', 'cancelled', 'expired']);
 
@@ -30,5 +31,6 @@ export const SubscriptionView = z
     updatedAt: z.string(),
     rail: z.enum(['wallet', 'card']).nullable().describe('wallet: the Stellar contract; card: Stripe'),
     cardBilled: z.record(z.string(), z.string()).describe('card money billed per ISO 4217 currency, in minor units (cents) as decimal strings; never part of totalBilled'),
+    asOf: AsOfApplied.optional().describe('present on an as-of read: the bound the answer was folded for'),
   })
   .meta({ id: 'Subscription' });

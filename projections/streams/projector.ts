@@ -60,7 +60,7 @@ export function streamKey(contractId: string, onchainId: string): string {
   return `${contractId}-${onchainId}`;
 }
 
-interface Row {
+export interface Row {
   state: StreamState;
   createdLedger: number | null;
   createdTx: string | null;
@@ -79,7 +79,8 @@ function fromStored(r: StoredStream): Row {
   return { state, createdLedger: r.created_ledger, createdTx: r.created_tx, updatedAt: r.updated_at };
 }
 
-function toStored(key: string, row: Row): StoredStream {
+/** A folded row as the table stores it (the recordset the projector upserts; as-of reads show it the same way). */
+export function toStored(key: string, row: Row): StoredStream {
   const s = row.state;
   return {
     tenant_id: s.receiver ?? 'unknown-receiver', id: key, contract_id: s.contractId!, onchain_id: s.streamId!, sender: s.sender,
@@ -104,6 +105,11 @@ export function evolveStreamRow(current: Row | undefined, recorded: RecordedEven
     createdTx: created ? chain.txHash : row.createdTx,
     updatedAt: recorded.recordedAt.toISOString(),
   };
+}
+
+/** Whether the model shows a row: an intent about a stream the chain has not shown yet names no stream, nothing to show. */
+export function isShown(row: Row): boolean {
+  return row.state.contractId !== null && row.state.streamId !== null && row.state.status !== 'none';
 }
 
 const keyOf = (e: RecordedEvent): string => {
@@ -135,8 +141,7 @@ export function createStreamsProjector(options: { name?: string; table?: string;
           throw new ProjectionError(name, event, error);
         }
       }
-      // An intent about a stream the chain has not shown yet names no stream: nothing to show.
-      const known = [...state].filter(([, row]) => row.state.contractId !== null && row.state.streamId !== null && row.state.status !== 'none');
+      const known = [...state].filter(([, row]) => isShown(row));
       if (known.length === 0) return;
       const json = JSON.stringify(known.map(([key, row]) => toStored(key, row)));
       await sql`insert into ${table} (${columnList})

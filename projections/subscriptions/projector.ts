@@ -6,7 +6,7 @@ import { selectColumns } from '../sql.ts';
 import { ProjectionError, tableFor, type Projector } from '../types.ts';
 import { evolveSubscriptionRow, subscriptionKey, SUBSCRIPTION_EVENT_TYPES, type SubscriptionRow, type SubscriptionStatus } from './fold.ts';
 
-interface StoredRow {
+export interface StoredRow {
   tenant_id: string;
   subscription_id: string;
   subscriber: string;
@@ -75,8 +75,11 @@ function fromStored(r: StoredRow): SubscriptionRow {
   return { state, confirmedLedger: r.confirmed_ledger, updatedAt: new Date(r.updated_at) };
 }
 
-/** A row for the recordset; no refund yet is stored as 0. */
-function toStored(row: SubscriptionRow): StoredRow {
+/**
+ * A folded row as the table stores it (the recordset the projector upserts; as-of reads show it
+ * the same way); no refund yet is stored as 0.
+ */
+export function toStored(row: SubscriptionRow): StoredRow {
   const s = row.state;
   return {
     tenant_id: s.creator!, subscription_id: subscriptionKey(s.subscriber!, s.creator!), subscriber: s.subscriber!, creator: s.creator!,

@@ -52,7 +52,7 @@ export type SubscriberPage = ResponseBody<'/v1/creators/me/subscribers', 'get', 
 
 export type Stream = Schemas['Stream'];
 export type StreamContractCall = Schemas['StreamContractCall'];
-export type StreamHistoryEntry = Schemas['StreamHistoryEntry'];
+export type StreamHistoryEntry = Schemas['HistoryEntry'];
 export type CreateStreamInput = WithAmounts<RequestBody<'/v1/streams', 'post'>>;
 export type StreamRequested = ResponseBody<'/v1/streams', 'post', 202>;
 export type WithdrawInput = WithAmounts<RequestBody<'/v1/streams/{id}/withdraw', 'post'>>;

@@ -33,7 +33,9 @@ const READS_NO_MODEL: Record<string, string> = {
 const SAMPLES: Record<string, string> = {
   'GET /v1/creators/:address': `/v1/creators/${randomAccount()}`,
   'GET /v1/creators/me/subscribers': '/v1/creators/me/subscribers',
+  'GET /v1/creators/me/subscribers/diff': '/v1/creators/me/subscribers/diff?from=100&to=2026-12-01T00:00:00Z',
   'GET /v1/subscriptions/:id': `/v1/subscriptions/${randomAccount()}-${randomAccount()}`,
+  'GET /v1/subscriptions/:id/history': `/v1/subscriptions/${randomAccount()}-${randomAccount()}/history`,
   'GET /v1/me/subscriptions': '/v1/me/subscriptions',
   'GET /v1/streams': '/v1/streams',
   'GET /v1/streams/stats': '/v1/streams/stats',

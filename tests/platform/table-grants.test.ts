@@ -24,7 +24,7 @@ const CLASSIFIED: Record<string, Grants | 'owner only'> = {
   projection_dead_letters: { substream_api: ['SELECT'], substream_projector: ['SELECT', 'INSERT', 'UPDATE'] },
   outbox_checkpoints: { substream_api: ['SELECT'], substream_projector: ['SELECT', 'INSERT', 'UPDATE'] },
   indexer_checkpoints: { substream_api: ['SELECT'], substream_indexer: ['SELECT', 'INSERT', 'UPDATE'] },
-  indexer_ranges: { substream_indexer: ['SELECT', 'INSERT', 'UPDATE'] },
+  indexer_ranges: { substream_api: ['SELECT'], substream_indexer: ['SELECT', 'INSERT', 'UPDATE'] },
   creators: READ_MODEL,
   subscriptions: READ_MODEL,
   streams: READ_MODEL,

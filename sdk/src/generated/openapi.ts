@@ -759,6 +759,149 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/creators/me/subscribers/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Who joined, upgraded, downgraded or churned between two chain points (each a ledger number or an RFC 3339 time), every subscription folded from its events as of both. At most 5,000 subscribers (more: 422 DIFF.TOO_MANY_SUBSCRIBERS). */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                subscriptionId: string;
+                                subscriber: string;
+                                /** @enum {string} */
+                                change: "joined" | "upgraded" | "downgraded" | "churned";
+                                from: {
+                                    /** @enum {string} */
+                                    status: "none" | "pending" | "trialing" | "active" | "grace" | "cancelled" | "expired";
+                                    tier: string | null;
+                                    ratePerSecond: string | null;
+                                } | null;
+                                to: {
+                                    /** @enum {string} */
+                                    status: "none" | "pending" | "trialing" | "active" | "grace" | "cancelled" | "expired";
+                                    tier: string | null;
+                                    ratePerSecond: string | null;
+                                } | null;
+                            }[];
+                            /** @description subscriptions compared */
+                            subscribers: number;
+                            from: components["schemas"]["AsOfApplied"];
+                            to: components["schemas"]["AsOfApplied"];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/subscriptions": {
         parameters: {
             query?: never;
@@ -1031,9 +1174,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description The subscription now, or as of a ledger (`asOfLedger`) or chain time (`asOf`), and/or as the API knew it at `knownAt`: folded from its events. */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description answer as of this ledger: chain facts at or below it, intents committed by its close */
+                    asOfLedger?: number;
+                    /** @description answer as of this chain time (RFC 3339): facts of ledgers closed by then, intents committed by then */
+                    asOf?: string;
+                    /** @description only what had been recorded by then (RFC 3339): what the API said at that moment, late backfills excluded */
+                    knownAt?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -1142,6 +1293,132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/subscriptions/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The audit trail of the subscription, in order: every intent and fact with who, why, where and when, a page at a time. */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            items: components["schemas"]["HistoryEntry"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/subscriptions": {
         parameters: {
             query?: never;
@@ -1149,9 +1426,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description The caller's subscriptions across creators, now or as of a bound (`asOfLedger` / `asOf`, and/or `knownAt`): those that existed by then. */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description answer as of this ledger: chain facts at or below it, intents committed by its close */
+                    asOfLedger?: number;
+                    /** @description answer as of this chain time (RFC 3339): facts of ledgers closed by then, intents committed by then */
+                    asOf?: string;
+                    /** @description only what had been recorded by then (RFC 3339): what the API said at that moment, late backfills excluded */
+                    knownAt?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -1166,6 +1451,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Subscription"][];
+                            asOf?: components["schemas"]["AsOfApplied"];
                         };
                     };
                 };
@@ -2015,12 +2301,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The stream and its amounts at `at` (unix seconds, default now). A stream id is `<contractId>-<onchainId>`: the StellarStream contract address and the u64 stream id the chain assigned. */
+        /** @description The stream and its amounts at `at` (unix seconds, default now); or as of a ledger (`asOfLedger`) or chain time (`asOf`), and/or as the API knew it at `knownAt`, folded from its events (amounts at `at`, default the bound's chain time). A stream id is `<contractId>-<onchainId>`: the StellarStream contract address and the u64 stream id the chain assigned. */
         get: {
             parameters: {
                 query?: {
                     /** @description unix seconds, 0 … 253402300799 */
                     at?: number;
+                    /** @description answer as of this ledger: chain facts at or below it, intents committed by its close */
+                    asOfLedger?: number;
+                    /** @description answer as of this chain time (RFC 3339): facts of ledgers closed by then, intents committed by then */
+                    asOf?: string;
+                    /** @description only what had been recorded by then (RFC 3339): what the API said at that moment, late backfills excluded */
+                    knownAt?: string;
                 };
                 header?: never;
                 path: {
@@ -2138,10 +2430,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Every event of the stream in order: intents (commands) and facts (chain, with ledger and transaction). A stream id is `<contractId>-<onchainId>`: the StellarStream contract address and the u64 stream id the chain assigned. */
+        /** @description The audit trail of the stream, in order: every intent and fact with who, why, where and when, a page at a time. A stream id is `<contractId>-<onchainId>`: the StellarStream contract address and the u64 stream id the chain assigned. */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     /** @description The on-chain stream: `<StellarStream contract id>-<u64 stream id>` */
@@ -2159,7 +2454,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             id: string;
-                            items: components["schemas"]["StreamHistoryEntry"][];
+                            items: components["schemas"]["HistoryEntry"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -3649,6 +3945,24 @@ export interface components {
             /** @description the tier the caller's subscription pays for, when it has one */
             subscriberTier: ("bronze" | "silver" | "gold") | null;
         };
+        AsOfApplied: {
+            /** @description the ledger bound: given, or for `asOf` the last ledger at or before it a stored fact shows */
+            ledger: number | null;
+            /** @description the chain-time bound: given, or for `asOfLedger` the close time of the last ledger at or below it a stored fact shows */
+            time: string | null;
+            knownAt: string | null;
+            /** @description false when the indexer cannot be shown to have processed every ledger up to the bound */
+            complete: boolean;
+            /** @description ledger ranges at or below the bound never processed */
+            gaps: {
+                from: number;
+                to: number;
+            }[];
+            /** @description events of the stream within the bound */
+            events: number;
+            /** @description events of the stream stored now */
+            of: number;
+        };
         Creator: {
             address: string;
             displayName: string | null;
@@ -3719,6 +4033,8 @@ export interface components {
             cardBilled: {
                 [key: string]: string;
             };
+            /** @description present on an as-of read: the bound the answer was folded for */
+            asOf?: components["schemas"]["AsOfApplied"];
         };
         InvoiceLink: {
             id: string;
@@ -3775,6 +4091,48 @@ export interface components {
             /** @description JWT: iss = WEB_AUTH_ENDPOINT, sub = G…, G…:memo or M…, iat, exp, jti = challenge hash, client_domain when verified */
             token: string;
         };
+        HistoryEntry: {
+            revision: number;
+            /** @description global log position */
+            position: string;
+            type: string;
+            /**
+             * @description intent: a command through the API; fact: the chain (or Stripe, or the system) says it happened
+             * @enum {string}
+             */
+            kind: "intent" | "fact";
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description command | chain | stripe | system */
+            source: string;
+            /** @description who: the acting address (commands) */
+            actor: string | null;
+            /** @description who: the API key the command came with */
+            apiKeyId: string | null;
+            tenantId: string | null;
+            /** @description why: for an API command, the HTTP request id (x-request-id) */
+            correlationId: string | null;
+            /** @description why: the event that caused this one */
+            causationId: string | null;
+            /** @description why: the Idempotency-Key attempt that appended it */
+            attemptId: string | null;
+            /** @description when we learned it: the commit time */
+            recordedAt: string;
+            ledger: number | null;
+            /** @description when it happened on chain: the ledger close time */
+            ledgerClosedAt: string | null;
+            txHash: string | null;
+            operationIndex: number | null;
+            eventIndex: number | null;
+            contractId: string | null;
+            /** @description where: the indexer job that recorded the fact first */
+            indexerJob: string | null;
+            /** @description where: its source (rpc, horizon, archive, …) */
+            indexerSource: string | null;
+            stripeEventId: string | null;
+            stripeEventType: string | null;
+        };
         Stream: {
             /** @description `<contractId>-<onchainId>` */
             id: string;
@@ -3830,6 +4188,8 @@ export interface components {
             createdLedger: number | null;
             createdTx: string | null;
             updatedAt: string;
+            /** @description present on an as-of read: the bound the answer was folded for */
+            asOf?: components["schemas"]["AsOfApplied"];
         };
         StreamContractCall: {
             contractId: string;
@@ -3841,21 +4201,6 @@ export interface components {
                 /** @description base64 ScVal XDR */
                 xdr: string;
             }[];
-        };
-        StreamHistoryEntry: {
-            revision: number;
-            type: string;
-            /** @enum {string} */
-            kind: "intent" | "fact";
-            data: {
-                [key: string]: unknown;
-            };
-            recordedAt: string;
-            ledger: number | null;
-            ledgerClosedAt: string | null;
-            txHash: string | null;
-            operationIndex: number | null;
-            eventIndex: number | null;
         };
         ContractCall: {
             contractId: string;
