@@ -170,6 +170,8 @@ export interface WebhookEndpointsTable {
   previous_secret: string | null;
   previous_secret_expires_at: Timestamp | null;
   consecutive_failures: Generated<number>;
+  disabled_reason: string | null;
+  disabled_at: Timestamp | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -1,5 +1,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { appendToStreams } from '../../eventstore/postgres/append.ts';
 import type { Database, WebhookDeliveriesTable } from '../../platform/schema.ts';
+import { endpointDisabledEvent, failuresReason, webhookEndpointStreamId } from './endpoint-events.ts';
 
 type Conn = Kysely<Database> | Transaction<Database>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
@@ -78,14 +80,32 @@ export async function recordAttempt(conn: Kysely<Database>, delivery: WebhookDel
       ...common,
       ...(givesUp ? { status: 'failed' as const } : { next_attempt_at: sql<Date>`now() + ${`${policy.delayMs(attempts)} milliseconds`}::interval` }),
     }).where('id', '=', delivery.id).execute();
-    await trx.updateTable('webhook_endpoints').set({
-      consecutive_failures: sql<number>`consecutive_failures + 1`,
-      status: sql<'failing'>`case
-        when status = 'disabled' or consecutive_failures + 1 >= ${policy.disableAfter} then 'disabled'
-        when consecutive_failures + 1 >= ${policy.failingAfter} then 'failing'
-        else status end`,
-    }).where('id', '=', delivery.endpoint_id).execute();
+    await countFailure(trx, delivery.endpoint_id, outcome.error, policy);
   });
+}
+
+/**
+ * Counts a failed attempt against its endpoint (the row locked, so concurrent attempts count one
+ * after another): `failing`, then `disabled` with its reason, and — only on the attempt that
+ * disables it — a `WebhookEndpointDisabled` event appended in the same transaction, so the tenant
+ * hears of each disabling exactly once.
+ */
+async function countFailure(trx: Transaction<Database>, endpointId: string, lastError: string | null, policy: FailurePolicy): Promise<void> {
+  const endpoint = await trx.selectFrom('webhook_endpoints').select(['tenant_id', 'status', 'consecutive_failures'])
+    .where('id', '=', endpointId).forUpdate().executeTakeFirst();
+  if (!endpoint) return;
+  const failures = endpoint.consecutive_failures + 1;
+  const disables = endpoint.status !== 'disabled' && failures >= policy.disableAfter;
+  const status = endpoint.status === 'disabled' || disables ? 'disabled' : failures >= policy.failingAfter ? 'failing' : endpoint.status;
+  const reason = failuresReason(failures);
+  const updated = await trx.updateTable('webhook_endpoints')
+    .set({ consecutive_failures: failures, status, ...(disables ? { disabled_reason: reason, disabled_at: sql<Date>`now()` } : {}) })
+    .where('id', '=', endpointId).returning('disabled_at').executeTakeFirstOrThrow();
+  if (!disables) return;
+  await appendToStreams(trx, [{
+    streamId: webhookEndpointStreamId(endpointId),
+    events: [endpointDisabledEvent(endpoint.tenant_id, { endpointId, reason, consecutiveFailures: failures, lastError, disabledAt: updated.disabled_at!.toISOString() })],
+  }]);
 }
 
 /**

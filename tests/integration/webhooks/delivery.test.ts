@@ -168,8 +168,10 @@ t.test('repeated failures mark the endpoint failing, then disable it; re-enabled
   const enabled = await app.inject({ method: 'PATCH', url: `/v1/webhook-endpoints/${id}`, headers: { authorization: owner }, payload: { enabled: true } });
   t.match(enabled.json(), { status: 'active', enabled: true, consecutiveFailures: 0 });
   healthy = true;
-  await deliverUntil(db, options, () => new Set(receiver.received.map((r) => r.eventId)).size === ids.length);
-  t.same(new Set(receiver.received.map((r) => r.eventId)), new Set(ids), 'every event still arrives after re-enabling');
+  await deliverUntil(db, options, () => new Set(receiver.received.map((r) => r.eventId)).size === ids.length + 1);
+  const types = new Map(receiver.received.map((r) => [r.eventId, JSON.parse(r.body).type as string]));
+  t.same(new Set(ids.filter((eventId) => types.has(eventId))), new Set(ids), 'every event still arrives after re-enabling');
+  t.same([...types.values()].filter((type) => type === 'WebhookEndpointDisabled'), ['WebhookEndpointDisabled'], 'and, subscribed to `*`, the news of its own disabling');
 });
 
 t.test('SSRF at send time: loopback by host name, mixed DNS answers, plain http and redirects are refused without the development setting', async (t) => {
