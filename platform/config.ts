@@ -139,6 +139,8 @@ const schema = z.object({
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(100_000).default(100),
   /** Deliveries sent at once. */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** Deliveries of one tenant in one batch of WEBHOOK_CONCURRENCY: the batch is shared round-robin between tenants, this caps one tenant's part. */
+  WEBHOOK_PER_TENANT_PER_BATCH: z.coerce.number().int().min(1).max(256).default(4),
   /** Webhook endpoints one tenant may hold: each multiplies every event into a delivery. */
   WEBHOOK_MAX_ENDPOINTS_PER_TENANT: z.coerce.number().int().min(1).max(1_000).default(20),
   API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),

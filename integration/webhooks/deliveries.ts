@@ -9,21 +9,29 @@ export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
 /**
  * Claims up to `limit` deliveries that are due, each the oldest pending one of its (endpoint,
  * stream) — so a later event of a stream never leaves before an earlier one — of endpoints not
- * disabled, in log order. A claim is a lease: `next_attempt_at` moves `leaseMs` ahead, so a
- * worker that dies mid-send leaves the delivery to be sent again (at least once).
+ * disabled, shared round-robin between tenants (each tenant's oldest first, then each one's
+ * second, …) and at most `perTenant` for one tenant: one tenant's backlog never holds up another
+ * tenant's deliveries. A claim is a lease: `next_attempt_at` moves `leaseMs` ahead, so a worker
+ * that dies mid-send leaves the delivery to be sent again (at least once).
  *
- * @example const claimed = await claimDueDeliveries(db, { limit: 8, leaseMs: 60_000 });
+ * @example const claimed = await claimDueDeliveries(db, { limit: 8, perTenant: 4, leaseMs: 60_000 });
  */
-export async function claimDueDeliveries(conn: Conn, options: { limit: number; leaseMs: number }): Promise<WebhookDelivery[]> {
+export async function claimDueDeliveries(conn: Conn, options: { limit: number; perTenant?: number; leaseMs: number }): Promise<WebhookDelivery[]> {
+  const perTenant = options.perTenant ?? options.limit;
   const { rows } = await sql<WebhookDelivery>`
-    with due as (
-      select d.id from webhook_deliveries d
+    with heads as (
+      select d.id, d.tenant_id, d.seq from webhook_deliveries d
       join webhook_endpoints e on e.id = d.endpoint_id
       where d.status = 'pending' and d.next_attempt_at <= now() and e.status <> 'disabled'
         and not exists (
           select 1 from webhook_deliveries p
           where p.endpoint_id = d.endpoint_id and p.stream_id = d.stream_id and p.status = 'pending' and p.seq < d.seq)
-      order by d.seq
+    ), turns as (
+      select id, seq, row_number() over (partition by tenant_id order by seq) as turn from heads
+    ), due as (
+      select d.id from webhook_deliveries d join turns t on t.id = d.id
+      where t.turn <= ${perTenant} and d.status = 'pending' and d.next_attempt_at <= now()
+      order by t.turn, t.seq
       limit ${options.limit}
       for update of d skip locked
     )

@@ -16,6 +16,8 @@ export interface WorkerOptions extends FailurePolicy {
   timeoutMs: number;
   /** Deliveries sent at once (each the head of its endpoint and stream). */
   concurrency: number;
+  /** At most this many of one tenant's deliveries in one batch (the batch is shared round-robin between tenants). */
+  perTenant: number;
   /** Host name resolution (tests inject one; `dns.lookup` by default). */
   resolve?: Resolve;
 }
@@ -51,13 +53,13 @@ async function attempt(db: Db, delivery: WebhookDelivery, options: WorkerOptions
 }
 
 /**
- * Claims the deliveries due now (up to `concurrency`), POSTs each signed through the guarded
+ * Claims the deliveries due now (up to `concurrency`, shared fairly between tenants), POSTs each signed through the guarded
  * outbound client and records every attempt; the number of attempts made.
  *
  * @example while ((await deliverDue(db, options)) > 0);
  */
 export async function deliverDue(db: Db, options: WorkerOptions): Promise<number> {
-  const claimed = await claimDueDeliveries(db, { limit: options.concurrency, leaseMs: options.timeoutMs + 30_000 });
+  const claimed = await claimDueDeliveries(db, { limit: options.concurrency, perTenant: options.perTenant, leaseMs: options.timeoutMs + 30_000 });
   await Promise.all(claimed.map(async (delivery) => recordAttempt(db, delivery, await attempt(db, delivery, options), options)));
   return claimed.length;
 }

@@ -42,9 +42,14 @@ t.test('a tenant with thousands of due deliveries does not hold up another tenan
   await dispatchAll(db);
 
   const sent = await deliverDue(db, testWorkerOptions());
-  t.equal(sent, 8, 'a full batch');
+  t.equal(sent, 8, 'a full batch (no cap: the flooding tenant takes the slots the others leave)');
   t.equal(quiet.received.length, 1, 'the quiet tenant’s delivery went out in the first batch');
   t.ok(slow.received.length < sent, `the flooding tenant did not take every slot (${slow.received.length} of ${sent})`);
+
+  await backlog(db, (await registerEndpoint(setup.app, `Bearer ${await setup.token(address('fair-third'), address('fair-third'))}`, quiet.url)).id, address('fair-third'), 1);
+  const capped = await claimDueDeliveries(db, { limit: 8, perTenant: 3, leaseMs: 60_000 });
+  t.same(capped.map((d) => d.tenant_id).filter((tenant) => tenant === flood).length, 3, 'with a per-tenant cap of 3, the flooding tenant gets 3 slots');
+  t.equal(capped.length, 4, 'and the batch holds only what the cap leaves (3 + the third tenant’s 1)');
 });
 
 t.test('matrix: backlogs of any size, several tenants — every tenant with something due is in the next claim, none over its share', async (t) => {
