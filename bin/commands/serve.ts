@@ -3,6 +3,9 @@ import { buildApp } from '../../api/app.ts';
 import { runIdempotencySweeper } from '../../api/idempotency-retention.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { runStripeCatalogSync } from '../../integration/stripe-catalog.ts';
+import { smtpMailer } from '../../integration/email/mailer.ts';
+import { emailSenderOptions } from '../../integration/email/sender-options.ts';
+import { runEmail } from '../../integration/email/sender.ts';
 import { exportStore } from '../../exports/object-store.ts';
 import { runExportWorker } from '../../exports/worker.ts';
 import { allProjectors } from '../../projections/registry.ts';
@@ -85,6 +88,8 @@ Stops cleanly on SIGINT/SIGTERM.`,
       }
       // Rejects if the projectors fail to start (before or after `listen`); never settles otherwise.
       const failures: Promise<never>[] = [];
+      const emailing = config.SMTP_URL ? smtpMailer(config.SMTP_URL, config.EMAIL_FROM) : undefined;
+      if (!emailing) logger.info('email is off: SMTP_URL is unset (no verification or notification emails)');
       if (config.PROJECTORS && !values['no-projectors']) {
         const projecting = new AbortController();
         const work = starting('starting the projectors', Promise.all([
@@ -97,6 +102,8 @@ Stops cleanly on SIGINT/SIGTERM.`,
             runDispatcher(runtime.db, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger }),
             runWebhookWorkers(runtime.db, { ...webhookWorkerOptions(config), signal: projecting.signal, logger }),
           ] : []),
+          emailing && runEmail(runtime.db, { ...emailSenderOptions(config, runtime.jwtSecret, emailing), batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger })
+            .finally(() => emailing.close()),
         ]));
         stopBeforeClosing(app, projecting, work);
         failures.push(new Promise<never>((_, reject) => void work.catch(reject)));
