@@ -96,6 +96,19 @@ const email: FastifyPluginAsyncZod = async (app) => {
     return { verified: true as const };
   });
 
+  // The link in an email's body opens in a browser: GET only shows a button (link scanners
+  // prefetch GETs), the POST it sends is the one-click unsubscribe.
+  app.get('/email/unsubscribe', {
+    config: link,
+    schema: { tags, description: 'The unsubscribe link opened in a browser: a page whose button sends the one-click POST.', querystring: TokenQuery, response: { 200: z.string(), ...errorResponses } },
+  }, async (request, reply) => {
+    const named = readUnsubscribeToken(links.unsubscribeKey, request.query.token);
+    if (!named) throw new ApiError(400, 'EMAIL.UNSUBSCRIBE_INVALID', 'this unsubscribe link is not valid');
+    const action = `?token=${encodeURIComponent(request.query.token)}`.replace(/&/g, '&amp;');
+    return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; form-action 'self'")
+      .send(`<!doctype html><meta charset="utf-8"><title>Unsubscribe</title><form method="post" action="${action}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button>Stop these emails</button></form>`);
+  });
+
   app.post('/email/unsubscribe', {
     config: link,
     schema: {

@@ -67,6 +67,7 @@ const SAMPLES: Record<string, (caller: Caller) => Sample> = {
   'GET /v1/me/email': () => ({ url: '/v1/me/email' }),
   'DELETE /v1/me/email': () => ({ url: '/v1/me/email' }),
   'GET /v1/email/verify': () => ({ url: '/v1/email/verify?token=matrix' }),
+  'GET /v1/email/unsubscribe': () => ({ url: '/v1/email/unsubscribe?token=matrix' }),
   'POST /v1/email/unsubscribe': () => ({ url: '/v1/email/unsubscribe?token=matrix' }),
   'GET /v1/config/flags': () => ({ url: '/v1/config/flags' }),
   'PUT /v1/admin/config/flags/bulk': () => ({ url: '/v1/admin/config/flags/bulk', payload: { flags: [{ name: 'matrix', enabled: true }] } }),

@@ -58,6 +58,11 @@ t.test('verification, notifications to verified addresses only, one-click unsubs
   t.equal(`${unsubscribe.origin}${unsubscribe.pathname}`, `${LINK_BASE}/v1/email/unsubscribe`);
   t.equal(failed.header('substream-notification'), 'payment-failed');
 
+  const page = await app.inject({ method: 'GET', url: `${unsubscribe.pathname}${unsubscribe.search}` });
+  t.equal(page.statusCode, 200, 'the link opened in a browser shows a page');
+  t.match(page.body, /<form method="post" action="\?token=[^"]+"><input type="hidden" name="List-Unsubscribe" value="One-Click">/, 'whose button sends the one-click POST');
+  t.same((await app.inject({ method: 'GET', url: '/v1/me/email', headers: me })).json().unsubscribed, [], 'opening it unsubscribes nothing (link scanners GET it)');
+  t.match(failed.parsed.text, unsubscribe.href, 'the text body links to it too');
   const tampered = await app.inject({ method: 'POST', url: `${unsubscribe.pathname}?token=${unsubscribe.searchParams.get('token')!.slice(0, -2)}xx`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
   t.same([tampered.statusCode, tampered.json().code], [400, 'EMAIL.UNSUBSCRIBE_INVALID'], 'a forged token is refused');
   const oneClick = await app.inject({ method: 'POST', url: `${unsubscribe.pathname}${unsubscribe.search}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
