@@ -35,6 +35,7 @@ import sep10 from './routes/sep10.ts';
 import streams from './routes/streams.ts';
 import stripeWebhooks from './routes/stripe-webhooks.ts';
 import subscriptions from './routes/subscriptions.ts';
+import emailRoutes from './routes/email.ts';
 import webhookEndpoints from './routes/webhook-endpoints.ts';
 
 export interface AppOptions {
@@ -103,6 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(live, { prefix: '/v1' });
   await app.register(stripeWebhooks, { prefix: '/v1' });
   await app.register(webhookEndpoints, { prefix: '/v1' });
+  await app.register(emailRoutes, { prefix: '/v1' });
   await app.register(dashboard);
   return app;
 }

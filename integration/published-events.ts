@@ -3,20 +3,22 @@ import type { CreatorEvent } from '../domain/creator/events.ts';
 import type { InvoiceLinkEvent } from '../domain/invoice-link/events.ts';
 import type { StreamEvent } from '../domain/stream/events.ts';
 import type { SubscriptionEvent } from '../domain/subscription/events.ts';
+import type { WebhookEndpointEvent } from './webhooks/endpoint-events.ts';
 
-export type PublishedEvent = SubscriptionEvent | StreamEvent | InvoiceLinkEvent | CreatorEvent | ContentEvent;
+export type PublishedEvent = SubscriptionEvent | StreamEvent | InvoiceLinkEvent | CreatorEvent | ContentEvent | WebhookEndpointEvent;
 
 /** The aggregate kinds that get a topic of their own. */
-export type AggregateKind = 'subscription' | 'stream' | 'invoice-link' | 'creator' | 'content';
+export type AggregateKind = 'subscription' | 'stream' | 'invoice-link' | 'creator' | 'content' | 'webhook-endpoint';
 
 /**
  * The event types published as integration events, with the aggregate (and so the topic) each
  * belongs to: the intents and facts of subscriptions, payment streams and invoice links, the
- * creator directory and the content catalogue (without its gated `url`: withheld-fields.ts).
+ * creator directory, the content catalogue (without its gated `url`: withheld-fields.ts) and what
+ * the webhook workers did to a tenant's endpoints.
  * Left out on purpose: `ViewEventsRecorded` (analytics telemetry, high volume),
  * `ContractEventObserved` (raw contract events, an indexer detail), `TenantFeatureFlagChanged`
  * (internal configuration). The `satisfies` makes the compiler reject a new event type of these
- * five aggregates until it is given a topic here.
+ * aggregates until it is given a topic here.
  */
 export const PUBLISHED_EVENTS = {
   SubscriptionRequested: 'subscription',
@@ -49,6 +51,7 @@ export const PUBLISHED_EVENTS = {
   ContentPublished: 'content',
   ContentUpdated: 'content',
   ContentDeleted: 'content',
+  WebhookEndpointDisabled: 'webhook-endpoint',
 } as const satisfies Record<PublishedEvent['type'], AggregateKind>;
 
 export const PUBLISHED_TYPES: readonly string[] = Object.keys(PUBLISHED_EVENTS);

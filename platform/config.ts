@@ -139,8 +139,18 @@ const schema = z.object({
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(100_000).default(100),
   /** Deliveries sent at once. */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** Deliveries of one tenant in one batch of WEBHOOK_CONCURRENCY: the batch is shared round-robin between tenants, this caps one tenant's part. */
+  WEBHOOK_PER_TENANT_PER_BATCH: z.coerce.number().int().min(1).max(256).default(4),
   /** Webhook endpoints one tenant may hold: each multiplies every event into a delivery. */
   WEBHOOK_MAX_ENDPOINTS_PER_TENANT: z.coerce.number().int().min(1).max(1_000).default(20),
+  /** SMTP server for email notifications (smtp://user:pass@host:587, smtps://…); unset: email is off (said at start). */
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  /** The From of every email. */
+  EMAIL_FROM: z.string().min(3).default('SubStream <no-reply@substream.local>'),
+  /** Base of the verification and unsubscribe links in emails (this API as the public reaches it). */
+  EMAIL_LINK_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+  /** How long an email verification link is valid. */
+  EMAIL_VERIFY_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
   API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
   REDIS_KEY_PREFIX: z.string().min(1).default('substream:'),
   /** The live feed reads the log on every commit announcement, and at least this often if one is lost. */

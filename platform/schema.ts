@@ -170,6 +170,8 @@ export interface WebhookEndpointsTable {
   previous_secret: string | null;
   previous_secret_expires_at: Timestamp | null;
   consecutive_failures: Generated<number>;
+  disabled_reason: string | null;
+  disabled_at: Timestamp | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -193,6 +195,47 @@ export interface WebhookDeliveriesTable {
   response_prefix: string | null;
   created_at: Generated<Date>;
   delivered_at: Timestamp | null;
+}
+
+/** A subject's email address (integration/email/addresses.ts): personal data, never in the event log. */
+export interface EmailAddressesTable {
+  subject: string;
+  address: string;
+  verified_at: Timestamp | null;
+  verify_token_hash: string | null;
+  verify_expires_at: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** A notification kind a subject turned off (one-click unsubscribe). */
+export interface EmailUnsubscribesTable {
+  subject: string;
+  kind: string;
+  created_at: Generated<Date>;
+}
+
+/** A hard-bounced address, as the SHA-256 of its lower-cased form. */
+export interface EmailSuppressionsTable {
+  address_hash: string;
+  reason: string;
+  created_at: Generated<Date>;
+}
+
+/** One (event, subject, kind) email to send (integration/email/outbox.ts). */
+export interface EmailOutboxTable {
+  id: Generated<string>;
+  seq: ColumnType<string, never, never>;
+  event_id: string;
+  subject: string;
+  kind: string;
+  vars: ColumnType<Record<string, string>, string, string>;
+  status: Generated<'pending' | 'sent' | 'failed' | 'skipped'>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  sent_at: Timestamp | null;
 }
 
 /** Read model (RLS): one row per on-chain payment stream; tenant_id is the receiver. */
@@ -333,6 +376,10 @@ export interface Database {
   api_keys: ApiKeysTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  email_addresses: EmailAddressesTable;
+  email_unsubscribes: EmailUnsubscribesTable;
+  email_suppressions: EmailSuppressionsTable;
+  email_outbox: EmailOutboxTable;
   analytics_view_heatmap: AnalyticsViewHeatmapTable;
   analytics_subscription_facts: AnalyticsSubscriptionFactsTable;
   analytics_daily_amounts: AnalyticsDailyAmountsTable;

@@ -17,7 +17,7 @@ const DeliveryParams = z.object({ id: z.uuid(), deliveryId: z.uuid() });
 
 const view = (e: WebhookEndpoint): z.infer<typeof WebhookEndpointView> => ({
   id: e.id, url: e.url, description: e.description, events: e.events, enabled: e.status !== 'disabled', status: e.status,
-  consecutiveFailures: e.consecutive_failures, createdAt: e.created_at.toISOString(), updatedAt: e.updated_at.toISOString(),
+  consecutiveFailures: e.consecutive_failures, disabledReason: e.disabled_reason, disabledAt: e.disabled_at?.toISOString() ?? null, createdAt: e.created_at.toISOString(), updatedAt: e.updated_at.toISOString(),
 });
 const withSecret = (e: WebhookEndpoint) => ({ ...view(e), secret: e.secret, previousSecretExpiresAt: e.previous_secret_expires_at?.toISOString() ?? null });
 const deliveryView = (d: WebhookDelivery): z.infer<typeof WebhookDeliveryView> => ({

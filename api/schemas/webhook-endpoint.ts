@@ -29,6 +29,8 @@ export const WebhookEndpointView = z
     enabled: z.boolean(),
     status: z.enum(['active', 'failing', 'disabled']).describe('failing: recent attempts failed; disabled: by the tenant or after too many consecutive failures'),
     consecutiveFailures: z.number().int(),
+    disabledReason: z.string().nullable().describe('Why the endpoint is disabled (by the tenant, or after repeated failures: a WebhookEndpointDisabled event tells the tenant); null while enabled'),
+    disabledAt: z.iso.datetime().nullable(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })

@@ -46,7 +46,7 @@ with PROJECTIONS_AUTO_REBUILD=true it is rebuilt aside and swapped in, otherwise
       // log signal, so live feeds hear of them at once.
       const following = new AbortController();
       const followers = logFollowers(runtime.db, observeAppends(createPostgresEventStore(runtime.db), signal.notify), config, {
-        stripe: createStripeClient(config), signal: AbortSignal.any([controller.signal, following.signal]), logger,
+        stripe: createStripeClient(config), serviceSecret: runtime.jwtSecret, signal: AbortSignal.any([controller.signal, following.signal]), logger,
       });
       // Settled, not all: a failed start still waits for the followers to stop before the signal and pool close.
       const [projected] = await Promise.allSettled([runProjections(runtime.db, allProjectors, { batchSize, pollIntervalMs, signal: controller.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }).finally(() => following.abort()), ...followers]);

@@ -86,7 +86,7 @@ Stops cleanly on SIGINT/SIGTERM.`,
         const work = starting('starting the projectors', Promise.all([
           runProjections(runtime.db, allProjectors, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }),
           // The app's store: the log signal announces its appends (the live feed wakes at once).
-          ...logFollowers(runtime.db, app.services.eventStore, config, { stripe: app.stripe, signal: projecting.signal, logger }),
+          ...logFollowers(runtime.db, app.services.eventStore, config, { stripe: app.stripe, serviceSecret: runtime.jwtSecret, signal: projecting.signal, logger }),
         ]));
         stopBeforeClosing(app, projecting, work);
         failures.push(new Promise<never>((_, reject) => void work.catch(reject)));

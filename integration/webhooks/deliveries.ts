@@ -1,5 +1,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { appendToStreams } from '../../eventstore/postgres/append.ts';
 import type { Database, WebhookDeliveriesTable } from '../../platform/schema.ts';
+import { endpointDisabledEvent, failuresReason, webhookEndpointStreamId } from './endpoint-events.ts';
 
 type Conn = Kysely<Database> | Transaction<Database>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
@@ -7,21 +9,29 @@ export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
 /**
  * Claims up to `limit` deliveries that are due, each the oldest pending one of its (endpoint,
  * stream) — so a later event of a stream never leaves before an earlier one — of endpoints not
- * disabled, in log order. A claim is a lease: `next_attempt_at` moves `leaseMs` ahead, so a
- * worker that dies mid-send leaves the delivery to be sent again (at least once).
+ * disabled, shared round-robin between tenants (each tenant's oldest first, then each one's
+ * second, …) and at most `perTenant` for one tenant: one tenant's backlog never holds up another
+ * tenant's deliveries. A claim is a lease: `next_attempt_at` moves `leaseMs` ahead, so a worker
+ * that dies mid-send leaves the delivery to be sent again (at least once).
  *
- * @example const claimed = await claimDueDeliveries(db, { limit: 8, leaseMs: 60_000 });
+ * @example const claimed = await claimDueDeliveries(db, { limit: 8, perTenant: 4, leaseMs: 60_000 });
  */
-export async function claimDueDeliveries(conn: Conn, options: { limit: number; leaseMs: number }): Promise<WebhookDelivery[]> {
+export async function claimDueDeliveries(conn: Conn, options: { limit: number; perTenant?: number; leaseMs: number }): Promise<WebhookDelivery[]> {
+  const perTenant = options.perTenant ?? options.limit;
   const { rows } = await sql<WebhookDelivery>`
-    with due as (
-      select d.id from webhook_deliveries d
+    with heads as (
+      select d.id, d.tenant_id, d.seq from webhook_deliveries d
       join webhook_endpoints e on e.id = d.endpoint_id
       where d.status = 'pending' and d.next_attempt_at <= now() and e.status <> 'disabled'
         and not exists (
           select 1 from webhook_deliveries p
           where p.endpoint_id = d.endpoint_id and p.stream_id = d.stream_id and p.status = 'pending' and p.seq < d.seq)
-      order by d.seq
+    ), turns as (
+      select id, seq, row_number() over (partition by tenant_id order by seq) as turn from heads
+    ), due as (
+      select d.id from webhook_deliveries d join turns t on t.id = d.id
+      where t.turn <= ${perTenant} and d.status = 'pending' and d.next_attempt_at <= now()
+      order by t.turn, t.seq
       limit ${options.limit}
       for update of d skip locked
     )
@@ -78,14 +88,32 @@ export async function recordAttempt(conn: Kysely<Database>, delivery: WebhookDel
       ...common,
       ...(givesUp ? { status: 'failed' as const } : { next_attempt_at: sql<Date>`now() + ${`${policy.delayMs(attempts)} milliseconds`}::interval` }),
     }).where('id', '=', delivery.id).execute();
-    await trx.updateTable('webhook_endpoints').set({
-      consecutive_failures: sql<number>`consecutive_failures + 1`,
-      status: sql<'failing'>`case
-        when status = 'disabled' or consecutive_failures + 1 >= ${policy.disableAfter} then 'disabled'
-        when consecutive_failures + 1 >= ${policy.failingAfter} then 'failing'
-        else status end`,
-    }).where('id', '=', delivery.endpoint_id).execute();
+    await countFailure(trx, delivery.endpoint_id, outcome.error, policy);
   });
+}
+
+/**
+ * Counts a failed attempt against its endpoint (the row locked, so concurrent attempts count one
+ * after another): `failing`, then `disabled` with its reason, and — only on the attempt that
+ * disables it — a `WebhookEndpointDisabled` event appended in the same transaction, so the tenant
+ * hears of each disabling exactly once.
+ */
+async function countFailure(trx: Transaction<Database>, endpointId: string, lastError: string | null, policy: FailurePolicy): Promise<void> {
+  const endpoint = await trx.selectFrom('webhook_endpoints').select(['tenant_id', 'status', 'consecutive_failures'])
+    .where('id', '=', endpointId).forUpdate().executeTakeFirst();
+  if (!endpoint) return;
+  const failures = endpoint.consecutive_failures + 1;
+  const disables = endpoint.status !== 'disabled' && failures >= policy.disableAfter;
+  const status = endpoint.status === 'disabled' || disables ? 'disabled' : failures >= policy.failingAfter ? 'failing' : endpoint.status;
+  const reason = failuresReason(failures);
+  const updated = await trx.updateTable('webhook_endpoints')
+    .set({ consecutive_failures: failures, status, ...(disables ? { disabled_reason: reason, disabled_at: sql<Date>`now()` } : {}) })
+    .where('id', '=', endpointId).returning('disabled_at').executeTakeFirstOrThrow();
+  if (!disables) return;
+  await appendToStreams(trx, [{
+    streamId: webhookEndpointStreamId(endpointId),
+    events: [endpointDisabledEvent(endpoint.tenant_id, { endpointId, reason, consecutiveFailures: failures, lastError, disabledAt: updated.disabled_at!.toISOString() })],
+  }]);
 }
 
 /**

@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { START, type LogPosition, type RecordedEvent } from '../../eventstore/types.ts';
 import type { Db } from '../../platform/database.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { readLogBatch } from '../../projections/read-log.ts';
 import { advanceRelayCheckpoint, loadRelayCheckpoint, lockRelay } from '../checkpoint.ts';
+import { pollLoop } from '../poll-loop.ts';
 import { integrationEventOf } from '../message.ts';
 import { PUBLISHED_TYPES } from '../published-events.ts';
 
@@ -86,20 +86,10 @@ export async function dispatchBatch(db: Db, options: { batchSize: number }): Pro
  * @example await runDispatcher(db, { batchSize: 500, signal, logger });
  */
 export async function runDispatcher(db: Db, options: { batchSize: number; pollIntervalMs?: number; signal?: AbortSignal; logger?: Logger }): Promise<void> {
-  const { signal, logger, pollIntervalMs = 200 } = options;
-  let backoff = 0;
-  while (!signal?.aborted) {
-    try {
-      if (backoff > 0) await sleep(backoff, undefined, { signal }).catch(() => undefined);
-      if (signal?.aborted) return;
-      const step = await dispatchBatch(db, options);
-      backoff = 0;
-      if (step.deliveries > 0) logger?.debug({ read: step.read, deliveries: step.deliveries }, 'webhook deliveries dispatched');
-      if (step.caughtUp) await sleep(pollIntervalMs, undefined, { signal }).catch(() => undefined);
-    } catch (error) {
-      if (signal?.aborted) return;
-      backoff = Math.min(Math.max(backoff * 2, 500), 30_000);
-      logger?.warn({ err: error, retryInMs: backoff }, 'webhook dispatch batch failed; retrying it');
-    }
-  }
+  const { logger } = options;
+  await pollLoop(async () => {
+    const step = await dispatchBatch(db, options);
+    if (step.deliveries > 0) logger?.debug({ read: step.read, deliveries: step.deliveries }, 'webhook deliveries dispatched');
+    return step.caughtUp;
+  }, { pollIntervalMs: 200, ...options, label: 'webhook dispatch batch' });
 }

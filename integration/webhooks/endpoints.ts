@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, WebhookEndpointsTable } from '../../platform/schema.ts';
+import { TENANT_REASON } from './endpoint-events.ts';
 
 type Conn = Kysely<Database> | Transaction<Database>;
 export type WebhookEndpoint = Selectable<WebhookEndpointsTable>;
@@ -62,8 +63,17 @@ export interface EndpointChanges {
  */
 export async function updateEndpoint(conn: Conn, tenant: string, id: string, changes: EndpointChanges): Promise<WebhookEndpoint | undefined> {
   const enabled = changes.enabled === undefined ? {} : changes.enabled
-    ? { status: sql<'active'>`case when status = 'disabled' then 'active' else status end`, consecutive_failures: sql<number>`case when status = 'disabled' then 0 else consecutive_failures end` }
-    : { status: 'disabled' as const };
+    ? {
+      status: sql<'active'>`case when status = 'disabled' then 'active' else status end`,
+      consecutive_failures: sql<number>`case when status = 'disabled' then 0 else consecutive_failures end`,
+      disabled_reason: null,
+      disabled_at: null,
+    }
+    : {
+      status: 'disabled' as const,
+      disabled_reason: sql<string>`case when status = 'disabled' then disabled_reason else ${TENANT_REASON} end`,
+      disabled_at: sql<Date>`case when status = 'disabled' then disabled_at else now() end`,
+    };
   return conn
     .updateTable('webhook_endpoints')
     .set({

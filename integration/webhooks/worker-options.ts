@@ -20,6 +20,7 @@ export function webhookWorkerOptions(config: Config): WorkerOptions {
     allowPrivate: config.OUTBOUND_ALLOW_PRIVATE,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     concurrency: config.WEBHOOK_CONCURRENCY,
+    perTenant: config.WEBHOOK_PER_TENANT_PER_BATCH,
     retryWindowMs: RETRY_WINDOW_MS,
     delayMs: (attempts) => retryDelayMs(attempts, backoff),
     failingAfter: Math.min(FAILING_AFTER, config.WEBHOOK_DISABLE_AFTER_FAILURES),

@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../../platform/database.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { pollLoop } from '../poll-loop.ts';
 import { guardedRequest, OutboundError, type Resolve } from '../../platform/outbound/guarded-request.ts';
 import { claimDueDeliveries, recordAttempt, type AttemptOutcome, type FailurePolicy, type WebhookDelivery } from './deliveries.ts';
 import { activeSecrets } from './endpoints.ts';
@@ -16,6 +16,8 @@ export interface WorkerOptions extends FailurePolicy {
   timeoutMs: number;
   /** Deliveries sent at once (each the head of its endpoint and stream). */
   concurrency: number;
+  /** At most this many of one tenant's deliveries in one batch (the batch is shared round-robin between tenants). */
+  perTenant: number;
   /** Host name resolution (tests inject one; `dns.lookup` by default). */
   resolve?: Resolve;
 }
@@ -51,13 +53,13 @@ async function attempt(db: Db, delivery: WebhookDelivery, options: WorkerOptions
 }
 
 /**
- * Claims the deliveries due now (up to `concurrency`), POSTs each signed through the guarded
+ * Claims the deliveries due now (up to `concurrency`, shared fairly between tenants), POSTs each signed through the guarded
  * outbound client and records every attempt; the number of attempts made.
  *
  * @example while ((await deliverDue(db, options)) > 0);
  */
 export async function deliverDue(db: Db, options: WorkerOptions): Promise<number> {
-  const claimed = await claimDueDeliveries(db, { limit: options.concurrency, leaseMs: options.timeoutMs + 30_000 });
+  const claimed = await claimDueDeliveries(db, { limit: options.concurrency, perTenant: options.perTenant, leaseMs: options.timeoutMs + 30_000 });
   await Promise.all(claimed.map(async (delivery) => recordAttempt(db, delivery, await attempt(db, delivery, options), options)));
   return claimed.length;
 }
@@ -69,19 +71,5 @@ export async function deliverDue(db: Db, options: WorkerOptions): Promise<number
  * @example await runWebhookWorkers(db, { ...options, signal, logger });
  */
 export async function runWebhookWorkers(db: Db, options: WorkerOptions & { pollIntervalMs?: number; signal?: AbortSignal; logger?: Logger }): Promise<void> {
-  const { signal, logger, pollIntervalMs = 500 } = options;
-  let backoff = 0;
-  while (!signal?.aborted) {
-    try {
-      if (backoff > 0) await sleep(backoff, undefined, { signal }).catch(() => undefined);
-      if (signal?.aborted) return;
-      const sent = await deliverDue(db, options);
-      backoff = 0;
-      if (sent === 0) await sleep(pollIntervalMs, undefined, { signal }).catch(() => undefined);
-    } catch (error) {
-      if (signal?.aborted) return;
-      backoff = Math.min(Math.max(backoff * 2, 500), 30_000);
-      logger?.warn({ err: error, retryInMs: backoff }, 'webhook workers failed; retrying');
-    }
-  }
+  await pollLoop(async () => (await deliverDue(db, options)) === 0, { ...options, label: 'webhook workers' });
 }

@@ -27,6 +27,9 @@ const READS_NO_MODEL: Record<string, string> = {
   'GET /v1/webhook-endpoints': 'the webhook_endpoints table, written in the request',
   'GET /v1/webhook-endpoints/:id': 'the webhook_endpoints table, written in the request',
   'GET /v1/webhook-endpoints/:id/deliveries': 'the webhook_deliveries table, written by the dispatcher and workers',
+  'GET /v1/me/email': 'the email_addresses table, written in the request',
+  'GET /v1/email/verify': 'a link in an email: verifies an address in the email_addresses table',
+  'GET /v1/email/unsubscribe': 'a link in an email: a page with the one-click unsubscribe button',
 };
 
 /** A valid URL for every query that declares `reads`. */

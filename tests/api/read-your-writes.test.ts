@@ -65,6 +65,9 @@ const NO_PAIR: Record<string, string> = {
   'DELETE /v1/webhook-endpoints/:id': NOT_EVENT_SOURCED,
   'POST /v1/webhook-endpoints/:id/rotate-secret': NOT_EVENT_SOURCED,
   'POST /v1/webhook-endpoints/:id/deliveries/:deliveryId/retry': NOT_EVENT_SOURCED,
+  'POST /v1/me/email': NOT_EVENT_SOURCED,
+  'DELETE /v1/me/email': NOT_EVENT_SOURCED,
+  'POST /v1/email/unsubscribe': NOT_EVENT_SOURCED,
   'POST /v1/webhooks/stripe': 'called by Stripe, not by a client that reads its own write (its facts reach the subscription read model like the chain\'s)',
   'POST /v1/streams': 'records an intent no read model shows until the chain reports StreamCreated (its token is checked below)',
 };

@@ -11,6 +11,7 @@ export function testWorkerOptions(overrides: Partial<WorkerOptions> = {}): Worke
     allowPrivate: true,
     timeoutMs: 400,
     concurrency: 8,
+    perTenant: 8,
     retryWindowMs: RETRY_WINDOW_MS,
     delayMs: () => 0,
     failingAfter: 5,
