@@ -5,6 +5,7 @@ import { withReadScope } from '../../projections/read-scope.ts';
 import { subjectRows } from '../../projections/subject-data/queries.ts';
 import { principalOf } from '../auth/principal.ts';
 import { commandContext } from '../command-context.ts';
+import { encodePosition, POSITION_HEADER } from '../consistency/position-token.ts';
 import { ApiError } from '../errors.ts';
 import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { errorResponses } from '../schemas/common.ts';
@@ -73,11 +74,13 @@ const me: FastifyPluginAsyncZod = async (app) => {
       body: z.strictObject({ confirm: z.string().min(1).max(200).describe('your own address, repeated') }),
       response: { 200: Erased, ...errorResponses },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const subject = principalOf(request).address;
     if (request.body.confirm !== subject) throw new ApiError(422, 'ERASURE.NOT_CONFIRMED', '`confirm` must be your own address: nothing was erased');
     const context = commandContext(request, subject);
     const result = await eraseSubject(app.services.db, subject, { ...context, by: subject });
+    // Appended in the erasure's own transaction, not through the store the read-your-writes plugin watches.
+    reply.header(POSITION_HEADER, encodePosition(result.position));
     return { subject, keysShredded: result.keysShredded, forgotten: result.forgotten, erasedAt: context.now };
   });
 };
