@@ -25,11 +25,21 @@ export async function sealPersonalData<E extends EventLike>(conn: Conn, events: 
   return events.map((event, i) => {
     if (!PERSONAL_FIELDS[event.type]) return event;
     const key = subjects[i] === undefined ? undefined : keys.get(subjects[i]);
-    if (!key) throw new Error(`${event.type} carries personal data but names no subject: refusing to store it in clear`);
+    if (!key) {
+      if (!holdsPersonalValue(event)) return event;
+      throw new Error(`${event.type} carries personal data but names no subject: refusing to store it in clear`);
+    }
     const data = mapPersonalFields(event.type, event.data, (value, context) =>
       typeof value === 'string' ? seal(key.key, key.keyId, value, context) : value);
     return { ...event, data };
   });
+}
+
+/** Whether any personal path of the event holds a value (null and absent do not count). */
+function holdsPersonalValue(event: EventLike): boolean {
+  let held = false;
+  mapPersonalFields(event.type, event.data, (value) => ((held = true), value));
+  return held;
 }
 
 /**
