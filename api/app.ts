@@ -31,6 +31,7 @@ import health from './routes/health.ts';
 import home from './routes/home.ts';
 import invoiceLinks from './routes/invoice-links.ts';
 import live from './routes/live.ts';
+import me from './routes/me.ts';
 import sep10 from './routes/sep10.ts';
 import streams from './routes/streams.ts';
 import stripeWebhooks from './routes/stripe-webhooks.ts';
@@ -94,6 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sep10);
   await app.register(apiKeys, { prefix: '/v1' });
   await app.register(flagRoutes, { prefix: '/v1' });
+  await app.register(me, { prefix: '/v1' });
   await app.register(creators, { prefix: '/v1' });
   await app.register(subscriptions, { prefix: '/v1' });
   await app.register(streams, { prefix: '/v1' });

@@ -57,6 +57,16 @@ const schema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   REDIS_URL: optionalUrl,
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * 32 bytes in base64 (`openssl rand -base64 32`): wraps every data subject's key (README,
+   * "Personal data and erasure"). Unset outside production: generated in DATA_DIR.
+   */
+  PII_MASTER_KEY: z.string().refine((v) => Buffer.from(v.trim(), 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)').optional(),
+  /** Comma-separated master keys replaced by a rotation, kept to unwrap the data keys they wrapped. */
+  PII_PREVIOUS_MASTER_KEYS: z
+    .string()
+    .refine((v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32), 'must be comma-separated 32-byte base64 keys')
+    .optional(),
   STELLAR_NETWORK: z.string().min(1).default('testnet').transform(networkPassphrase),
   SUBSTREAM_CONTRACT_ID: z
     .string()
@@ -225,7 +235,7 @@ const schema = z.object({
 export type Config = z.infer<typeof schema>;
 
 /** The secrets every instance must share, hence required in production (never generated there). */
-export const PRODUCTION_SECRETS = ['JWT_SECRET', 'API_KEY_PEPPER', 'SEP10_SIGNING_SECRET'] as const;
+export const PRODUCTION_SECRETS = ['JWT_SECRET', 'API_KEY_PEPPER', 'SEP10_SIGNING_SECRET', 'PII_MASTER_KEY'] as const;
 
 /** Every environment variable the service reads (the README's configuration table lists them all). */
 export const CONFIG_VARIABLES = Object.keys(schema.shape);

@@ -4,6 +4,8 @@ import { createDb, poolOptions, type Db } from './database.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import type { Logger } from './logger.ts';
 import { migrateToLatest } from './migrate.ts';
+import { installMasterKey } from './personal-data/keyring.ts';
+import { parseMasterKey } from './personal-data/master-key.ts';
 import { localSecret } from './secrets.ts';
 
 export interface Runtime {
@@ -32,6 +34,15 @@ export async function migrateAsOwner(config: Config, db: Db): Promise<string[]> 
   } finally {
     await owner.destroy();
   }
+}
+
+/**
+ * Installs PII_PREVIOUS_MASTER_KEYS (unwrap only), then PII_MASTER_KEY, or outside production one
+ * generated in DATA_DIR like the other secrets (loadConfig refuses production without it).
+ */
+async function installMasterKeys(config: Config): Promise<void> {
+  for (const previous of config.PII_PREVIOUS_MASTER_KEYS?.split(',') ?? []) installMasterKey(parseMasterKey(previous, 'PII_PREVIOUS_MASTER_KEYS'));
+  installMasterKey(parseMasterKey(config.PII_MASTER_KEY ?? (await localSecret(config.DATA_DIR, 'pii-master-key'))));
 }
 
 /**
@@ -71,6 +82,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
     logger.warn('JWT_SECRET is unset: using a secret generated in DATA_DIR, which other instances will not share');
   }
   const jwtSecret = config.JWT_SECRET ?? (await localSecret(config.DATA_DIR, 'jwt-secret'));
+  await installMasterKeys(config);
   return {
     config,
     db,

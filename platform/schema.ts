@@ -358,6 +358,14 @@ export interface ExportJobsTable {
   finished_at: Timestamp | null;
 }
 
+/** A data subject's AES-256 data key, wrapped by the PII master key (platform/personal-data/key-vault.ts). */
+export interface PersonalDataKeysTable {
+  key_id: string;
+  subject: string;
+  wrapped_key: string;
+  created_at: Generated<Date>;
+}
+
 /** Every table the service owns. Later modules add theirs here. */
 export interface Database {
   indexer_checkpoints: IndexerCheckpointsTable;
@@ -385,4 +393,5 @@ export interface Database {
   analytics_daily_amounts: AnalyticsDailyAmountsTable;
   analytics_money_tokens: AnalyticsMoneyTokensTable;
   export_jobs: ExportJobsTable;
+  personal_data_keys: PersonalDataKeysTable;
 }

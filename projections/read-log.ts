@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { horizon } from '../eventstore/postgres/read.ts';
 import type { EventMetadata, LogPosition, RecordedEvent } from '../eventstore/types.ts';
 import { arrayRows } from '../platform/array-rows.ts';
+import { openPersonalData } from '../platform/personal-data/events.ts';
 import type { Conn } from './types.ts';
 
 export interface LogBatch {
@@ -126,6 +127,7 @@ export async function readLogBatch(conn: Conn, options: LogBatchOptions): Promis
     if (row[2] !== commitText) [commitText, commit] = [row[2], BigInt(row[2])];
     events.push(new LogEvent(row, commit, withMetadata.has(row[5])));
   }
+  await openPersonalData(conn, events);
   const tail = rows[rows.length - 1];
   return { scanned: tail?.[0] ?? 0, last: tail && { commit: BigInt(tail[2]), prepare: BigInt(tail[3]) }, events };
 }

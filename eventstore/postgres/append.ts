@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { sealPersonalData } from '../../platform/personal-data/events.ts';
 import type { Database } from '../../platform/schema.ts';
 import { EventIdConflict, WrongExpectedRevision } from '../errors.ts';
 import { serializeAppends, type SerializedEvent } from '../serialize.ts';
@@ -138,13 +139,16 @@ function toResults(appends: readonly StreamAppend[], rows: SerializedEvent[], ou
 
 /**
  * Appends events to one or more streams atomically, in one statement, with optimistic concurrency
- * and idempotency by event id. Given a transaction, it joins it (a savepoint guards retries) so
+ * and idempotency by event id. Personal fields are sealed first (platform/personal-data/): the log
+ * never holds them in clear. Given a transaction, it joins it (a savepoint guards retries) so
  * callers can commit a checkpoint with the events.
  *
  * @example await appendToStreams(db, [{ streamId: 's-1', events, expectedRevision: 'no_stream' }]);
  */
 export async function appendToStreams(conn: Conn, appends: readonly StreamAppend[]): Promise<AppendResult[]> {
-  const rows = serializeAppends(appends);
+  const sealed: StreamAppend[] = [];
+  for (const a of appends) sealed.push({ ...a, events: await sealPersonalData(conn, a.events) });
+  const rows = serializeAppends(sealed);
   const statement = appendStatement(appends, rows);
   for (let attempt = 1; ; attempt++) {
     let outcome: OutcomeRow[];

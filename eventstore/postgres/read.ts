@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { openPersonalData } from '../../platform/personal-data/events.ts';
 import type { Database } from '../../platform/schema.ts';
 import { executePrepared } from './prepared.ts';
 import { START, type EventMetadata, type LogPosition, type ReadAllOptions, type ReadStreamOptions, type RecordedEvent } from '../types.ts';
@@ -51,7 +52,7 @@ export async function readStreamEvents(conn: Conn, streamId: string, options: Re
       : await executePrepared(conn, 'substream_read_stream_v1', sql<Row>`select ${columns} from events where stream_id = ${streamId}
           and stream_revision >= ${options.fromRevision ?? 0}
           order by stream_revision asc limit ${limit}`);
-  return rows.map(toRecorded);
+  return openPersonalData(conn, rows.map(toRecorded));
 }
 
 /**
@@ -72,7 +73,7 @@ export async function readStreamsEvents(conn: Conn, streamIds: readonly string[]
     select e.* from unnest(${[...byStream.keys()]}::text[]) as s(id)
     cross join lateral (select ${columns} from events where stream_id = s.id order by stream_revision) as e
     order by e.stream_id, e.stream_revision`);
-  for (const row of rows) byStream.get(row.stream_id)!.push(toRecorded(row));
+  for (const row of await openPersonalData(conn, rows.map(toRecorded))) byStream.get(row.streamId)!.push(row);
   return streamIds.map((id) => byStream.get(id)!);
 }
 
@@ -105,7 +106,7 @@ export async function readAllEvents(conn: Conn, options: ReadAllOptions = {}): P
       and transaction_id < ${horizon}
     order by events.transaction_id, events.global_position -- qualified: a bare name sorts the ::text output column
     limit ${options.limit ?? 1_000}`.execute(conn);
-  return result.rows.map(toRecorded);
+  return openPersonalData(conn, result.rows.map(toRecorded));
 }
 
 /**

@@ -62,15 +62,17 @@ export async function getSubjectEmail(conn: Conn, subject: string): Promise<Emai
 
 /**
  * Erases a subject's email data: the address, its unsubscribe choices and the emails not yet
- * sent to it (the erasure feature calls this). True when an address was held.
+ * sent to it. True when an address was held. In a transaction of its own, or in the caller's
+ * (an erasure runs it with the key shredding and `SubjectErased`: platform/erasure-participants.ts).
  *
  * @example await deleteSubjectEmail(db, 'GABC…');
  */
 export async function deleteSubjectEmail(conn: Kysely<Database>, subject: string): Promise<boolean> {
-  return conn.transaction().execute(async (trx) => {
+  const erase = async (trx: Kysely<Database>) => {
     await trx.deleteFrom('email_unsubscribes').where('subject', '=', subject).execute();
     await trx.deleteFrom('email_outbox').where('subject', '=', subject).execute();
     const deleted = await trx.deleteFrom('email_addresses').where('subject', '=', subject).executeTakeFirst();
     return deleted.numDeletedRows > 0n;
-  });
+  };
+  return conn.isTransaction ? erase(conn) : conn.transaction().execute(erase);
 }

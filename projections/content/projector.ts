@@ -2,6 +2,9 @@ import { sql, type Transaction } from 'kysely';
 import type { ContentEvent } from '../../domain/content/events.ts';
 import type { TierName } from '../../domain/creator/events.ts';
 import type { RecordedEvent } from '../../eventstore/types.ts';
+import { SUBJECT_ERASED } from '../../domain/erasure/events.ts';
+import { ERASED } from '../../platform/personal-data/envelope.ts';
+import { applyWithErasures } from '../erasure.ts';
 import type { Database } from '../../platform/schema.ts';
 import { selectColumns } from '../sql.ts';
 import { ProjectionError, tableFor, type Projector } from '../types.ts';
@@ -70,11 +73,12 @@ export function createContentProjector(options: { name?: string; table?: string;
     version: options.version ?? 1,
     /** No money in this model: an event it cannot apply is parked and the model goes on (projections/failure-policy.ts). */
     failurePolicy: 'park',
-    handles: CONTENT_EVENT_TYPES,
+    handles: [...CONTENT_EVENT_TYPES, SUBJECT_ERASED],
     metadataFor: [],
     tables: [live],
     withTables: (tables, rebuildName) => createContentProjector({ ...options, name: rebuildName, table: tableFor(tables, live) }),
-    async apply(trx: Transaction<Database>, events: RecordedEvent[]) {
+    /** A `SubjectErased` redacts the subject's personal fields (projections/erasure.ts). */
+    apply: (trx, events) => applyWithErasures(trx, events, async (trx: Transaction<Database>, events: RecordedEvent[]) => {
       const keys = [...new Set(events.map((e) => (e.data as { contentId: string }).contentId))];
       const { rows } = await sql<ContentRow>`select ${selectList} from ${table} where content_id = any(${keys}::text[])`.execute(trx);
       const state = new Map(rows.map((r) => [r.content_id, r]));
@@ -89,7 +93,7 @@ export function createContentProjector(options: { name?: string; table?: string;
       await sql`insert into ${table} (${columnList})
         select ${columnList} from jsonb_to_recordset(${JSON.stringify([...state.values()])}::jsonb) as x(${recordType})
         on conflict (content_id) do update set ${updateList}`.execute(trx);
-    },
+    }, (trx, subject) => sql`update ${table} set title = ${ERASED}, url = case when url is null then null else ${ERASED} end where creator = ${subject}`.execute(trx)),
   };
 }
 

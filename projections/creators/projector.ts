@@ -1,6 +1,9 @@
 import { sql, type Transaction } from 'kysely';
 import type { CreatorEvent, StripeCatalogSynced, Tier } from '../../domain/creator/events.ts';
 import type { RecordedEvent } from '../../eventstore/types.ts';
+import { SUBJECT_ERASED } from '../../domain/erasure/events.ts';
+import { ERASED } from '../../platform/personal-data/envelope.ts';
+import { applyWithErasures } from '../erasure.ts';
 import type { Database } from '../../platform/schema.ts';
 import { selectColumns } from '../sql.ts';
 import { ProjectionError, tableFor, type Projector } from '../types.ts';
@@ -65,11 +68,12 @@ export function createCreatorsProjector(options: { name?: string; table?: string
     version: options.version ?? 1,
     /** No money in this model: an event it cannot apply is parked and the model goes on (projections/failure-policy.ts). */
     failurePolicy: 'park',
-    handles: CREATOR_EVENT_TYPES,
+    handles: [...CREATOR_EVENT_TYPES, SUBJECT_ERASED],
     metadataFor: [],
     tables: [live],
     withTables: (tables, rebuildName) => createCreatorsProjector({ ...options, name: rebuildName, table: tableFor(tables, live) }),
-    async apply(trx: Transaction<Database>, events: RecordedEvent[]) {
+    /** A `SubjectErased` redacts the subject's personal fields (projections/erasure.ts). */
+    apply: (trx, events) => applyWithErasures(trx, events, async (trx: Transaction<Database>, events: RecordedEvent[]) => {
       const keys = [...new Set(events.map((e) => (e.data as { creator: string }).creator))];
       const { rows } = await sql<CreatorRow>`select ${selectList} from ${table} where address = any(${keys}::text[])`.execute(trx);
       const state = new Map(rows.map((r) => [r.address, r]));
@@ -84,7 +88,7 @@ export function createCreatorsProjector(options: { name?: string; table?: string
       await sql`insert into ${table} (${columnList})
         select ${columnList} from jsonb_to_recordset(${JSON.stringify([...state.values()])}::jsonb) as x(${recordType})
         on conflict (address) do update set ${updateList}`.execute(trx);
-    },
+    }, (trx, subject) => sql`update ${table} set display_name = ${ERASED} where address = ${subject} and display_name is not null`.execute(trx)),
   };
 }
 

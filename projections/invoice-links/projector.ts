@@ -7,6 +7,9 @@ import { evolve, initialState, type InvoiceLinkState } from '../../domain/invoic
 import type { StreamCreated } from '../../domain/stream/events.ts';
 import { appendToStreams } from '../../eventstore/postgres/append.ts';
 import type { RecordedEvent } from '../../eventstore/types.ts';
+import { SUBJECT_ERASED } from '../../domain/erasure/events.ts';
+import { ERASED } from '../../platform/personal-data/envelope.ts';
+import { applyWithErasures } from '../erasure.ts';
 import type { Database } from '../../platform/schema.ts';
 import { selectColumns } from '../sql.ts';
 import { ProjectionError, tableFor, type Projector } from '../types.ts';
@@ -99,11 +102,12 @@ export function createInvoiceLinksProjector(options: { name?: string; table?: st
   return {
     name,
     version: options.version ?? 1,
-    handles: INVOICE_LINK_EVENT_TYPES,
+    handles: [...INVOICE_LINK_EVENT_TYPES, SUBJECT_ERASED],
     metadataFor: [],
     tables: [live],
     withTables: (tables, rebuildName) => createInvoiceLinksProjector({ ...options, name: rebuildName, table: tableFor(tables, live) }),
-    async apply(trx: Transaction<Database>, events: RecordedEvent[]) {
+    /** A `SubjectErased` redacts the subject's personal fields (projections/erasure.ts). */
+    apply: (trx, events) => applyWithErasures(trx, events, async (trx: Transaction<Database>, events: RecordedEvent[]) => {
       const ids = events.filter((e) => e.type !== 'StreamCreated').map((e) => (e.data as { linkId: string }).linkId);
       const memos = events.filter((e) => e.type === 'StreamCreated').map((e) => (e.data as StreamCreated['data']).memo).filter((m): m is string => m !== null);
       if (ids.length === 0 && memos.length === 0) return;
@@ -151,7 +155,8 @@ export function createInvoiceLinksProjector(options: { name?: string; table?: st
       await sql`insert into ${table} (${columnList})
         select ${columnList} from jsonb_to_recordset(${json}::jsonb) as x(${recordType})
         on conflict (id) do update set ${updateList}`.execute(trx);
-    },
+    }, (trx, subject) => sql`update ${table} set description = case when description is null then null else ${ERASED} end,
+          pdf_url = case when pdf_url is null then null else ${ERASED} end where creator = ${subject}`.execute(trx)),
   };
 }
 

@@ -51,6 +51,7 @@ const SAMPLES: Record<string, string> = {
   'GET /v1/content/:id/access': `/v1/content/${randomUUID()}/access`,
   'GET /v1/analytics/heatmap/:contentId': '/v1/analytics/heatmap/ep-1',
   'GET /v1/analytics/creators/me': '/v1/analytics/creators/me',
+  'GET /v1/me/data': '/v1/me/data',
   'GET /v1/analytics/creators/me/series': '/v1/analytics/creators/me/series?metric=mrr&from=2026-01-01&to=2026-01-08',
 };
 

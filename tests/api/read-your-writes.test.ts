@@ -128,6 +128,30 @@ const subscribe = async (h: Harness) => {
 
 const PAIRS: Pair[] = [
   {
+    command: 'POST /v1/creators', query: 'GET /v1/me/data',
+    arrange: async (h) => {
+      const address = randomAccount();
+      const headers = await h.as(address, address);
+      return {
+        command: { method: 'POST', url: '/v1/creators', headers, payload: { displayName: 'Exported' } },
+        query: () => ({ method: 'GET', url: '/v1/me/data', headers }),
+        sees: (answer) => okWith(answer, '"Exported"'),
+      };
+    },
+  },
+  {
+    command: 'POST /v1/me/erase', query: 'GET /v1/creators/:address',
+    arrange: async (h) => {
+      const { address, headers } = await h.creator();
+      await h.settle();
+      return {
+        command: { method: 'POST', url: '/v1/me/erase', headers, payload: { confirm: address } },
+        query: () => ({ method: 'GET', url: `/v1/creators/${address}` }),
+        sees: (answer) => okWith(answer, '"[erased]"'),
+      };
+    },
+  },
+  {
     command: 'POST /v1/creators', query: 'GET /v1/creators/:address',
     arrange: async (h) => {
       const address = randomAccount();

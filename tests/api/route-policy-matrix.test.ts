@@ -111,6 +111,9 @@ const SAMPLES: Record<string, (caller: Caller) => Sample> = {
   'POST /v1/exports': () => ({ url: '/v1/exports', payload: { dataset: 'billing', format: 'csv' } }),
   'GET /v1/exports/:id': () => ({ url: `/v1/exports/${uuid()}` }),
   'GET /v1/exports': () => ({ url: '/v1/exports' }),
+  'GET /v1/me/data': () => ({ url: '/v1/me/data' }),
+  // Erases the caller itself (confirmed with its own address): harmless to the other samples.
+  'POST /v1/me/erase': (caller) => ({ url: '/v1/me/erase', payload: { confirm: caller.address } }),
   'GET /v1/analytics/live': () => ({ url: '/v1/analytics/live' }),
   'GET /dashboard': () => ({ url: '/dashboard' }),
   'GET /dashboard/dashboard.js': () => ({ url: '/dashboard/dashboard.js' }),

@@ -50,6 +50,7 @@ t.test('NODE_ENV=production refuses to start without the secrets every instance 
     JWT_SECRET: 'j'.repeat(40),
     API_KEY_PEPPER: 'p'.repeat(40),
     SEP10_SIGNING_SECRET: 'SABQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGC45',
+    PII_MASTER_KEY: Buffer.alloc(32, 1).toString('base64'),
   };
   const error = (() => {
     try {
@@ -64,7 +65,7 @@ t.test('NODE_ENV=production refuses to start without the secrets every instance 
     const without = { ...secrets, NODE_ENV: 'production', [name]: '' };
     t.throws(() => loadConfig(without), new RegExp(`${name}: required`), `only ${name} missing (empty counts as unset)`);
   }
-  t.equal(loadConfig({ ...secrets, NODE_ENV: 'production' }).NODE_ENV, 'production', 'all three set: starts');
+  t.equal(loadConfig({ ...secrets, NODE_ENV: 'production' }).NODE_ENV, 'production', 'all set: starts');
   t.doesNotThrow(() => loadConfig({ NODE_ENV: 'development' }), 'outside production the secrets may be generated in DATA_DIR');
   t.doesNotThrow(() => loadConfig({}), 'NODE_ENV unset: development');
 });

@@ -19,7 +19,7 @@ const CLASSIFIED: Record<string, Grants | 'owner only'> = {
   sep10_challenges: { substream_api: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
   api_keys: { substream_api: ['SELECT', 'INSERT', 'UPDATE'] },
   webhook_endpoints: { substream_api: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], substream_projector: ['SELECT', 'UPDATE'] },
-  webhook_deliveries: { substream_api: ['SELECT', 'UPDATE'], substream_projector: ['SELECT', 'INSERT', 'UPDATE'] },
+  webhook_deliveries: { substream_api: ['SELECT', 'UPDATE', 'DELETE'], substream_projector: ['SELECT', 'INSERT', 'UPDATE'] },
   email_addresses: { substream_api: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], substream_projector: ['SELECT'] },
   email_unsubscribes: { substream_api: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], substream_projector: ['SELECT'] },
   email_suppressions: { substream_api: ['SELECT'], substream_projector: ['SELECT', 'INSERT'] },
@@ -39,6 +39,8 @@ const CLASSIFIED: Record<string, Grants | 'owner only'> = {
   analytics_daily_amounts: READ_MODEL,
   analytics_money_tokens: READ_MODEL,
   export_jobs: { substream_api: ['SELECT', 'INSERT', 'UPDATE'] },
+  // Wrapped data keys: the API seals, opens and erases its caller's; projectors only open.
+  personal_data_keys: { substream_api: ['SELECT', 'INSERT', 'DELETE'], substream_projector: ['SELECT'] },
   kysely_migration: 'owner only',
   kysely_migration_lock: 'owner only',
 };
