@@ -28,7 +28,10 @@ export type SubscriptionExpired = { type: 'SubscriptionExpired'; data: Pair & { 
 // signed Stripe webhooks for card subscriptions (those carry `currency`; amounts in minor units).
 export type SubscriptionActivated = {
   type: 'SubscriptionActivated';
-  data: Pair & { token: Address | null; ratePerSecond: Stroops; planId: number | null; activatedAt: Timestamp } & Partial<CardMoney>;
+  data: Pair & { token: Address | null; ratePerSecond: Stroops; planId: number | null; activatedAt: Timestamp } & Partial<CardMoney> & {
+    /** Card only: the subscription's price in minor units per month (decimal string); absent when the fact does not say (a checkout). */
+    monthlyAmount?: string;
+  };
 };
 export type SubscriptionBilled = {
   type: 'SubscriptionBilled';

@@ -147,7 +147,7 @@ t.test('creator counts, MRR, churn and revenue equal an independent fold (proper
 
   const stranger = randomAccount();
   const theirs = await app.inject({ method: 'GET', url: '/v1/analytics/creators/me', headers: { authorization: `Bearer ${await harness.token(stranger, stranger)}` } });
-  t.same(theirs.json(), { tenantId: stranger, counts: { active: 0, trialing: 0, grace: 0, cancelled: 0 }, mrr: [] }, 'a tenant with no facts sees none of the others');
+  t.same(theirs.json(), { tenantId: stranger, counts: { active: 0, trialing: 0, grace: 0, cancelled: 0 }, mrr: [], countsByToken: [] }, 'a tenant with no facts sees none of the others');
 });
 
 t.test('stream withdrawals per day and per token for the receiver, and a monthly series', async (t) => {
