@@ -9,15 +9,25 @@ export interface StripeRequest {
   form: URLSearchParams;
 }
 
+/** An error answer as Stripe sends one: `{ error: { type, code?, message } }` with its HTTP status. */
+export class StripeErrorReply {
+  readonly status: number;
+  readonly error: { type: 'invalid_request_error' | 'idempotency_error' | 'api_error'; code?: string; message: string };
+  constructor(status: number, error: StripeErrorReply['error']) {
+    this.status = status;
+    this.error = error;
+  }
+}
+
 /**
  * A local HTTP stand-in for api.stripe.com: records each request (method, path, Idempotency-Key,
- * form parameters) and answers with `answer(request)` (a Stripe-shaped object) or Stripe's 404.
+ * form parameters) and answers with `answer(request)` (a Stripe-shaped object, or a StripeErrorReply) or Stripe's 404.
  *
  * @example const stripe = await stripeStandIn(t, (r) => r.path === '/v1/products' ? { id: 'prod_1', object: 'product' } : undefined);
  */
 export async function stripeStandIn(
   t: { teardown(fn: () => unknown): void },
-  answer: (request: StripeRequest) => Record<string, unknown> | undefined,
+  answer: (request: StripeRequest) => Record<string, unknown> | StripeErrorReply | undefined,
 ): Promise<{ url: string; requests: StripeRequest[] }> {
   const requests: StripeRequest[] = [];
   const read = async (req: IncomingMessage) => {
@@ -38,6 +48,11 @@ export async function stripeStandIn(
     if (!body) {
       res.statusCode = 404;
       res.end(JSON.stringify({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${request.method}: ${request.path})` } }));
+      return;
+    }
+    if (body instanceof StripeErrorReply) {
+      res.statusCode = body.status;
+      res.end(JSON.stringify({ error: body.error }));
       return;
     }
     res.end(JSON.stringify(body));
