@@ -4,6 +4,8 @@ import { StripeErrorReply, type StripeRequest } from './stripe-stand-in.ts';
 export interface StandInSession {
   object: Record<string, unknown> & { id: string; status: 'open' | 'complete' | 'expired' };
   subscriptionMetadata: Record<string, string>;
+  /** The request that created it. */
+  request: StripeRequest;
 }
 
 /** The metadata a form-encoded Stripe request sets under `prefix` (`metadata`, `subscription_data[metadata]`), echoed like Stripe does. */
@@ -40,10 +42,10 @@ export function checkoutSessions() {
       const object = {
         id, object: 'checkout.session', mode: request.form.get('mode'), status: 'open' as const, payment_status: 'unpaid', livemode: false,
         client_reference_id: request.form.get('client_reference_id'), currency: request.form.get('line_items[0][price_data][currency]'),
-        created: Math.floor(Date.now() / 1000), expires_at: Number(request.form.get('expires_at')), metadata: formMetadata(request, 'metadata'),
+        amount_total: Number(request.form.get('line_items[0][price_data][unit_amount]')), created: Math.floor(Date.now() / 1000), expires_at: Number(request.form.get('expires_at')), metadata: formMetadata(request, 'metadata'),
         subscription: null, url: `https://checkout.stripe.com/c/pay/${id}`,
       };
-      sessions.set(id, { object, subscriptionMetadata: formMetadata(request, 'subscription_data[metadata]') });
+      sessions.set(id, { object, subscriptionMetadata: formMetadata(request, 'subscription_data[metadata]'), request });
       return object;
     }
     const expire = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(request.path);
