@@ -6,6 +6,8 @@ export interface StripeRequest {
   path: string;
   idempotencyKey: string | undefined;
   authorization: string | undefined;
+  /** The `Stripe-Account` header: the connected account a platform acts for (Connect); undefined for the platform's own. */
+  account: string | undefined;
   form: URLSearchParams;
 }
 
@@ -39,7 +41,7 @@ export async function stripeStandIn(
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const request: StripeRequest = {
       method: req.method ?? '', path: url.pathname, idempotencyKey: req.headers['idempotency-key'] as string | undefined,
-      authorization: req.headers.authorization, form: new URLSearchParams(await read(req)),
+      authorization: req.headers.authorization, account: req.headers['stripe-account'] as string | undefined, form: new URLSearchParams(await read(req)),
     };
     requests.push(request);
     const body = answer(request);
