@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { CheckoutSessionOpened } from '../domain/subscription/events.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/types.ts';
+import { onAccount } from '../platform/stripe.ts';
 
 /** The Checkout Session recorded for the stream's latest request, if that request was a card one and it has one. */
 export function checkoutOfLatestRequest(recorded: readonly RecordedEvent[]): CheckoutSessionOpened['data'] | null {
@@ -31,7 +32,7 @@ export async function expireOpenCheckout(
 ): Promise<{ sessionId: string; expired: boolean } | null> {
   const checkout = checkoutOfLatestRequest(await deps.store.readStream(streamId));
   if (!checkout) return null;
-  const options = { idempotencyKey: `expire:${streamId}:${revision}`, ...(checkout.account === null ? {} : { stripeAccount: checkout.account }) };
+  const options = { idempotencyKey: `expire:${streamId}:${revision}`, ...onAccount(checkout.account) };
   try {
     await deps.checkoutSessions.expire(checkout.sessionId, {}, options);
     return { sessionId: checkout.sessionId, expired: true };
