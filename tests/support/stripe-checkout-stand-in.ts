@@ -25,11 +25,11 @@ export function formMetadata(request: StripeRequest, prefix: string): Record<str
  * `invalid_request_error` (400) when it has already expired or is not expirable (complete); an
  * unknown id is 404 `resource_missing`. A repeated Idempotency-Key replays the first answer; the
  * same key with other parameters is 400 `idempotency_error`. Every request must carry a key here
- * (our rule for writes to Stripe).
+ * (our rule for writes to Stripe). `prices`: the catalogue's Prices, for sessions that name one.
  *
  * @example const sessions = checkoutSessions(); const stripe = await stripeStandIn(t, sessions.answer);
  */
-export function checkoutSessions() {
+export function checkoutSessions(options: { prices?: ReadonlyMap<string, { currency: string; unit_amount: number }> } = {}) {
   const sessions = new Map<string, StandInSession>();
   const replies = new Map<string, { request: string; reply: Record<string, unknown> | StripeErrorReply }>();
   let counter = 0;
@@ -39,10 +39,12 @@ export function checkoutSessions() {
     if (request.method !== 'POST') return undefined;
     if (request.path === '/v1/checkout/sessions') {
       const id = `cs_test_standin${++counter}`;
+      // A synced Price (`line_items[0][price]`) sets the session's currency and amount as inline price data does.
+      const price = options.prices?.get(request.form.get('line_items[0][price]') ?? '');
       const object = {
         id, object: 'checkout.session', mode: request.form.get('mode'), status: 'open' as const, payment_status: 'unpaid', livemode: false,
-        client_reference_id: request.form.get('client_reference_id'), currency: request.form.get('line_items[0][price_data][currency]'),
-        amount_total: Number(request.form.get('line_items[0][price_data][unit_amount]')), created: Math.floor(Date.now() / 1000), expires_at: Number(request.form.get('expires_at')), metadata: formMetadata(request, 'metadata'),
+        client_reference_id: request.form.get('client_reference_id'), currency: price?.currency ?? request.form.get('line_items[0][price_data][currency]'),
+        amount_total: price?.unit_amount ?? Number(request.form.get('line_items[0][price_data][unit_amount]')), created: Math.floor(Date.now() / 1000), expires_at: Number(request.form.get('expires_at')), metadata: formMetadata(request, 'metadata'),
         subscription: null, url: `https://checkout.stripe.com/c/pay/${id}`,
       };
       sessions.set(id, { object, subscriptionMetadata: formMetadata(request, 'subscription_data[metadata]'), request });
