@@ -18,8 +18,8 @@ interface StripeProvenance {
   subscription?: string;
 }
 
-/** Asks Stripe to cancel a subscription at its period's end (under an Idempotency-Key). */
-export type CancelAtPeriodEnd = (stripeSubscription: string, idempotencyKey: string) => Promise<unknown>;
+/** Asks Stripe to cancel a subscription at its period's end (under an Idempotency-Key), in the Stripe account that holds it (null: the platform's). */
+export type CancelAtPeriodEnd = (stripeSubscription: string, idempotencyKey: string, account: string | null) => Promise<unknown>;
 
 const subscriptionOf = (p: { key?: string | undefined; subscription?: string | undefined; stripeSubscription?: string | undefined }): string | undefined =>
   p.subscription ?? p.stripeSubscription ?? (p.key ? /^(?:activated|trial|cancelled):(sub_[A-Za-z0-9]+)$/.exec(p.key)?.[1] : undefined);
@@ -52,7 +52,7 @@ async function recordOnce(store: EventStore, event: Stripe.Event, correlationId:
   if (cancel && cancellation) {
     const known = new Set(seen.map(subscriptionOf));
     const appearing = new Set(fresh.map(subscriptionOf).filter((sub): sub is string => sub !== undefined && !known.has(sub)));
-    for (const sub of appearing) await cancel(sub, `cancel:${streamId}:${cancellation.streamRevision}:${sub}`);
+    for (const sub of appearing) await cancel(sub, `cancel:${streamId}:${cancellation.streamRevision}:${sub}`, event.account ?? null);
   }
   const metadata = (key: string, stripeSubscription: string | undefined) => ({
     source: 'stripe' as const,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import { creatorStreamId } from '../domain/creator/events.ts';
@@ -5,10 +6,12 @@ import { findTier, evolve as evolveCreator, initialState as initialCreator } fro
 import { tierRatePerSecond } from '../domain/creator/tiers.ts';
 import { DomainError } from '../domain/shared/errors.ts';
 import { subscriptionDecider } from '../domain/subscription/decide.ts';
-import { subscriptionStreamId, type SubscriptionEvent } from '../domain/subscription/events.ts';
+import { subscriptionStreamId, type CheckoutSessionOpened, type SubscriptionEvent } from '../domain/subscription/events.ts';
+import { WrongExpectedRevision } from '../eventstore/errors.ts';
 import type { SubscriptionState } from '../domain/subscription/state.ts';
 import { traceOf, type CommandContext, type CommandDeps } from './context.ts';
 import { decideAndAppend, foldAggregate, type CommandResult } from './handle-command.ts';
+import { expireOpenCheckout } from './expire-card-checkout.ts';
 import { StellarAddress } from './schemas.ts';
 import { REQUEST_REVISION_KEY, SUBSCRIPTION_ID_KEY, TIER_KEY } from './stripe/webhook-facts.ts';
 import { subscriptionId } from './subscription-id.ts';
@@ -18,7 +21,7 @@ export type RequestCardSubscriptionInput = z.infer<typeof RequestCardSubscriptio
 
 /** What card subscriptions need besides the event store: Stripe's Checkout Sessions and where Checkout returns. */
 export interface CardCheckoutDeps extends Pick<CommandDeps, 'store' | 'pendingTtlSeconds'> {
-  checkoutSessions: Pick<Stripe.Checkout.SessionResource, 'create'>;
+  checkoutSessions: Pick<Stripe.Checkout.SessionResource, 'create' | 'expire'>;
   successUrl: string;
   cancelUrl: string;
 }
@@ -69,6 +72,22 @@ async function openCheckout<T>(
 }
 
 /**
+ * Records the Checkout Session that pays the request (`CheckoutSessionOpened`), where a
+ * cancellation finds it. Written after the request at the next revision, or after whatever was
+ * appended meanwhile (a concurrent cancellation): then the session is expired at once.
+ */
+async function recordCheckout(deps: CardCheckoutDeps, streamId: string, requestRevision: number, data: CheckoutSessionOpened['data'], context: CommandContext): Promise<void> {
+  const event = { id: randomUUID(), type: 'CheckoutSessionOpened', data, metadata: { source: 'command' as const, tenantId: context.tenantId ?? data.creator, correlationId: context.correlationId } };
+  try {
+    await deps.store.append(streamId, [event], { expectedRevision: requestRevision });
+  } catch (error) {
+    if (!(error instanceof WrongExpectedRevision)) throw error;
+    const appended = await deps.store.append(streamId, [event], { expectedRevision: 'any' });
+    await expireOpenCheckout({ store: deps.store, checkoutSessions: deps.checkoutSessions }, streamId, appended.revision);
+  }
+}
+
+/**
  * Records the intent to subscribe by card (`rail: 'card'`) and opens a Stripe Checkout Session in
  * subscription mode for the tier's monthly card price (its synced Stripe Price, else inline price data), `client_reference_id` = our subscription id
  * (also in the subscription's metadata, so every later webhook names it). The intent's stream
@@ -107,11 +126,12 @@ export async function requestCardSubscription(deps: CardCheckoutDeps, input: Req
   const synced = creatorState.stripe?.prices.find((p) => p.tier === tier.name && p.currency === card.currency && p.amount === card.amount);
   // The request this session pays: a webhook about it only counts while it is the stream's current request.
   const metadata = { [SUBSCRIPTION_ID_KEY]: id, creator, [TIER_KEY]: tier.name, [REQUEST_REVISION_KEY]: String(result.revision) };
+  const expiresAt = checkoutExpiry(result.state.expiresAt);
   const session = await openCheckout(deps, streamId, result, () => deps.checkoutSessions.create(
     {
       mode: 'subscription',
       client_reference_id: id,
-      expires_at: checkoutExpiry(result.state.expiresAt),
+      expires_at: expiresAt,
       success_url: deps.successUrl,
       cancel_url: deps.cancelUrl,
       line_items: [synced ? { price: synced.priceId, quantity: 1 } : {
@@ -129,5 +149,8 @@ export async function requestCardSubscription(deps: CardCheckoutDeps, input: Req
     { idempotencyKey: `checkout:${streamId}:${result.revision}` },
   ), context);
   if (!session.url) throw new Error(`Stripe returned Checkout Session ${session.id} without a url`);
+  await recordCheckout(deps, streamId, result.revision, {
+    subscriber, creator, sessionId: session.id, requestRevision: result.revision, account: null, openedAt: context.now, expiresAt: new Date(expiresAt * 1000).toISOString(),
+  }, context);
   return { subscriptionId: id, streamId, status: 'pending', revision: result.revision, checkoutUrl: session.url, checkoutSessionId: session.id };
 }

@@ -2,10 +2,10 @@ import type { ContentEvent } from '../domain/content/events.ts';
 import type { CreatorEvent } from '../domain/creator/events.ts';
 import type { InvoiceLinkEvent } from '../domain/invoice-link/events.ts';
 import type { StreamEvent } from '../domain/stream/events.ts';
-import type { SubscriptionEvent } from '../domain/subscription/events.ts';
+import type { CheckoutSessionOpened, SubscriptionEvent } from '../domain/subscription/events.ts';
 import type { WebhookEndpointEvent } from './webhooks/endpoint-events.ts';
 
-export type PublishedEvent = SubscriptionEvent | StreamEvent | InvoiceLinkEvent | CreatorEvent | ContentEvent | WebhookEndpointEvent;
+export type PublishedEvent = Exclude<SubscriptionEvent, CheckoutSessionOpened> | StreamEvent | InvoiceLinkEvent | CreatorEvent | ContentEvent | WebhookEndpointEvent;
 
 /** The aggregate kinds that get a topic of their own. */
 export type AggregateKind = 'subscription' | 'stream' | 'invoice-link' | 'creator' | 'content' | 'webhook-endpoint';
@@ -15,7 +15,8 @@ export type AggregateKind = 'subscription' | 'stream' | 'invoice-link' | 'creato
  * belongs to: the intents and facts of subscriptions, payment streams and invoice links, the
  * creator directory, the content catalogue (without its gated `url`: withheld-fields.ts) and what
  * the webhook workers did to a tenant's endpoints.
- * Left out on purpose: `ViewEventsRecorded` (analytics telemetry, high volume),
+ * Left out on purpose: `CheckoutSessionOpened` (a Stripe detail whose session id opens the payment page),
+ * `ViewEventsRecorded` (analytics telemetry, high volume),
  * `ContractEventObserved` (raw contract events, an indexer detail), `TenantFeatureFlagChanged`
  * (internal configuration). The `satisfies` makes the compiler reject a new event type of these
  * aggregates until it is given a topic here.

@@ -318,6 +318,7 @@ export interface AnalyticsSubscriptionFactsTable {
   status: 'active' | 'trialing' | 'grace' | 'cancelled' | null;
   token: string | null;
   rate_per_second: Numeric | null;
+  monthly_amount: Numeric | null;
 }
 
 /** Read model (RLS): stroops billed or withdrawn per tenant, UTC day and token (null: not known). */

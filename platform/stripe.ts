@@ -23,6 +23,14 @@ export function createStripeClient(config: Pick<Config, 'STRIPE_SECRET_KEY' | 'S
 }
 
 /**
+ * Request options that act in a connected `account` (the SDK's `stripeAccount`, sent as the
+ * `Stripe-Account` header), or nothing for the platform's own (null).
+ *
+ * @example await stripe.subscriptions.update(id, params, { idempotencyKey, ...onAccount(account) });
+ */
+export const onAccount = (account: string | null): { stripeAccount?: string } => (account === null ? {} : { stripeAccount: account });
+
+/**
  * Verifies a webhook's `Stripe-Signature` over the raw body and parses the event; throws
  * (Stripe's `StripeSignatureVerificationError`) on a bad signature or a timestamp past `toleranceSeconds`.
  * Needs no API key: verification is an HMAC with the endpoint's secret.

@@ -10,11 +10,13 @@ import { tenantOf } from '../auth/principal.ts';
 import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { errorResponses } from '../schemas/common.ts';
 
+const Token = z.string().nullable().describe('the token\'s contract id (C…); `currency:<CODE>` for card money (ISO 4217); null when no fact named it');
 const TokenAmount = z.object({
-  token: z.string().nullable().describe('the token\'s contract id (C…); null when no fact named it'),
-  amount: z.string().describe('stroops of that token, decimal string'),
+  token: Token,
+  amount: z.string().describe('stroops of that token, or minor units (cents) of that card currency; decimal string'),
 }).meta({ id: 'TokenAmount' });
 const Counts = z.object({ active: z.number().int(), trialing: z.number().int(), grace: z.number().int(), cancelled: z.number().int() });
+const TokenChurn = z.object({ token: Token, cancelled: z.number().int(), activeAtStart: z.number().int(), rate: z.number().nullable() }).meta({ id: 'TokenChurn' });
 const SeriesPoint = z.object({
   start: z.string(),
   end: z.string(),
@@ -23,6 +25,7 @@ const SeriesPoint = z.object({
   cancelled: z.number().int().optional(),
   activeAtStart: z.number().int().optional(),
   rate: z.number().nullable().optional(),
+  churnByToken: z.array(TokenChurn).optional().describe('churn per token and per card currency (each cancelled subscription under its token at its cancellation)'),
 }).meta({ id: 'AnalyticsSeriesPoint' });
 const MAX_BUCKETS = 1_000;
 
@@ -78,8 +81,12 @@ const analytics: FastifyPluginAsyncZod = async (app) => {
     config: { policy: { ...read.policy, reads: ['creator-analytics'] } },
     schema: {
       tags, security,
-      description: 'Subscriptions by latest status and MRR per token (Σ active ratePerSecond × 2,592,000: a 30-day month), stroops as decimal strings.',
-      response: { 200: z.object({ tenantId: z.string(), counts: Counts, mrr: z.array(TokenAmount) }), ...errorResponses },
+      description: 'Subscriptions by latest status (in all, and per token or card currency) and MRR per token (Σ active ratePerSecond × 2,592,000: ' +
+        'a 30-day month, stroops) and per card currency (`currency:<CODE>`: Σ active monthly prices, minor units), decimal strings, never added across them.',
+      response: {
+        200: z.object({ tenantId: z.string(), counts: Counts, mrr: z.array(TokenAmount), countsByToken: z.array(Counts.extend({ token: Token })) }),
+        ...errorResponses,
+      },
     },
   }, async (request) => {
     const tenantId = tenantOf(request);
@@ -91,8 +98,9 @@ const analytics: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags, security,
       description: 'One metric per whole UTC bucket (weeks start Monday) covering [from, to): active and mrr at each bucket end, ' +
-        'revenue and withdrawals summed in it per token (`byToken`, only tokens with an amount), churn = subscriptions cancelled in it ÷ active at its start. ' +
-        'Amounts of different tokens are never added together.',
+        'revenue and withdrawals summed in it per token (`byToken`, only tokens with an amount; card money under `currency:<CODE>`), ' +
+        'churn = subscriptions cancelled in it ÷ active at its start, in all and per token or currency (`churnByToken`). ' +
+        'Amounts of different tokens or currencies are never added together.',
       querystring: z.object({
         metric: z.enum(['mrr', 'active', 'churn', 'revenue', 'withdrawals']),
         from: IsoTimeOrDate,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { recordStripeEvent } from '../../commands/record-stripe-event.ts';
-import { verifyStripeEvent } from '../../platform/stripe.ts';
+import { onAccount, verifyStripeEvent } from '../../platform/stripe.ts';
 import type { RoutePolicy } from '../plugins/route-policy.ts';
 import { ApiError } from '../errors.ts';
 import { requireCardConfig } from '../plugins/stripe.ts';
@@ -47,7 +47,8 @@ const stripeWebhooks: FastifyPluginAsyncZod = async (app) => {
       });
     }
     const subscriptions = app.stripe?.subscriptions;
-    const cancel = subscriptions && ((sub: string, idempotencyKey: string) => subscriptions.update(sub, { cancel_at_period_end: true }, { idempotencyKey }));
+    const cancel = subscriptions && ((sub: string, idempotencyKey: string, account: string | null) =>
+      subscriptions.update(sub, { cancel_at_period_end: true }, { idempotencyKey, ...onAccount(account) }));
     const outcome = await recordStripeEvent(eventStore, event, request.id, cancel);
     request.log.info({ stripeEventId: event.id, stripeEventType: event.type, outcome: outcome.status, ...(outcome.status === 'ignored' ? { reason: outcome.reason } : {}) }, 'stripe webhook');
     return { received: true as const, outcome: outcome.status, ...(outcome.status === 'recorded' ? { facts: outcome.facts } : {}) };

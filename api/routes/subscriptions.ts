@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { cancelCardAtPeriodEnd } from '../../commands/cancel-card-subscription.ts';
+import { expireOpenCheckout } from '../../commands/expire-card-checkout.ts';
 import { requestCardSubscription } from '../../commands/request-card-subscription.ts';
 import { requestCancellation } from '../../commands/request-cancellation.ts';
 import { requestSubscription, RequestSubscriptionInput } from '../../commands/request-subscription.ts';
@@ -79,7 +80,12 @@ const subscriptions: FastifyPluginAsyncZod = async (app) => {
     },
   }, async (request, reply) => {
     const result = await requestCancellation(deps(), { subscriptionId: request.params.id }, commandContext(request));
-    if (result.rail === 'card' && result.status !== 'cancelled' && result.status !== 'expired') {
+    if (result.rail === 'card' && result.status === 'cancelled') {
+      // A request still waiting for its checkout: the open Checkout Session is expired, so it can no longer be paid.
+      // (Without Stripe configured any more, the session expires on its own with the intent.)
+      const expired = app.stripe && await expireOpenCheckout({ store: app.services.eventStore, checkoutSessions: app.stripe.checkout.sessions }, result.streamId, result.revision);
+      if (expired && !expired.expired) request.log.info({ checkoutSession: expired.sessionId }, 'checkout session not open any more: left to its webhooks');
+    } else if (result.rail === 'card' && result.status !== 'expired') {
       // A live card subscription ends at its period's end in Stripe; the deletion webhook confirms it.
       requireCardConfig({ STRIPE_SECRET_KEY: app.services.config.STRIPE_SECRET_KEY });
       await cancelCardAtPeriodEnd({ store: app.services.eventStore, subscriptions: app.stripe!.subscriptions }, result.streamId, result.revision);

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { SubscriptionFact } from '../../domain/subscription/events.ts';
 import { parseSubscriptionId } from '../subscription-id.ts';
+import { monthlyAmountOf } from './monthly-amount.ts';
 
 /** The metadata key that carries our subscription id on Stripe subscriptions (set through Checkout). */
 export const SUBSCRIPTION_ID_KEY = 'substream_subscription_id';
@@ -75,7 +76,9 @@ function subscriptionFacts(subscription: Stripe.Subscription, type: string): Str
   const activatedAt = subscription.trial_end !== null && subscription.trial_end > subscription.start_date ? subscription.trial_end : subscription.start_date;
   const wasLive = ['active', 'past_due', 'unpaid'].includes(subscription.status) || (subscription.status === 'canceled' && ended !== null && activatedAt < ended);
   if (wasLive) {
-    facts.push({ key: `activated:${subscription.id}`, fact: { type: 'SubscriptionActivated', data: { ...pair, token: null, ratePerSecond: '0', planId: null, activatedAt: iso(activatedAt), currency } } });
+    const monthly = monthlyAmountOf(subscription.items?.data ?? []);
+    const data = { ...pair, token: null, ratePerSecond: '0', planId: null, activatedAt: iso(activatedAt), currency };
+    facts.push({ key: `activated:${subscription.id}`, fact: { type: 'SubscriptionActivated', data: monthly === null ? data : { ...data, monthlyAmount: monthly } } });
   }
   if (subscription.status === 'canceled' && ended !== null) {
     facts.push({ key: `cancelled:${subscription.id}`, fact: { type: 'SubscriptionCancelled', data: { ...pair, refundAmount: '0', cancelledAt: iso(ended) } } });

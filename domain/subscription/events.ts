@@ -23,12 +23,24 @@ export type SubscriptionRequested = {
 };
 export type CancellationRequested = { type: 'CancellationRequested'; data: Pair & { requestedAt: Timestamp } };
 export type SubscriptionExpired = { type: 'SubscriptionExpired'; data: Pair & { expiredAt: Timestamp } };
+/**
+ * The Stripe Checkout Session opened for the card request at `requestRevision`: what a cancellation
+ * before payment expires. `account` is the Stripe account that holds it (null: the platform's own;
+ * a creator's connected account once Stripe Connect is used).
+ */
+export type CheckoutSessionOpened = {
+  type: 'CheckoutSessionOpened';
+  data: Pair & { sessionId: string; requestRevision: number; account: string | null; openedAt: Timestamp; expiresAt: Timestamp };
+};
 
 // Facts, recorded by the indexer from contract events (../shared/CONTRACT_EVENTS.md), or from
 // signed Stripe webhooks for card subscriptions (those carry `currency`; amounts in minor units).
 export type SubscriptionActivated = {
   type: 'SubscriptionActivated';
-  data: Pair & { token: Address | null; ratePerSecond: Stroops; planId: number | null; activatedAt: Timestamp } & Partial<CardMoney>;
+  data: Pair & { token: Address | null; ratePerSecond: Stroops; planId: number | null; activatedAt: Timestamp } & Partial<CardMoney> & {
+    /** Card only: the subscription's price in minor units per month (decimal string); absent when the fact does not say (a checkout). */
+    monthlyAmount?: string;
+  };
 };
 export type SubscriptionBilled = {
   type: 'SubscriptionBilled';
@@ -53,7 +65,7 @@ export type SubscriptionCancelled = {
 export type TierChanged = { type: 'TierChanged'; data: Pair & { oldRate: Stroops; newRate: Stroops; changedAt: Timestamp } };
 export type TipReceived = { type: 'TipReceived'; data: Pair & { token: Address; amount: Stroops; tippedAt: Timestamp } };
 
-export type SubscriptionIntent = SubscriptionRequested | CancellationRequested | SubscriptionExpired;
+export type SubscriptionIntent = SubscriptionRequested | CancellationRequested | SubscriptionExpired | CheckoutSessionOpened;
 export type SubscriptionFact =
   | SubscriptionActivated
   | SubscriptionBilled

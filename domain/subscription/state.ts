@@ -124,6 +124,9 @@ export function evolve(current: SubscriptionState, event: SubscriptionEvent): Su
     }
     case 'SubscriptionExpired':
       return state.status === 'pending' ? { ...state, status: 'expired' } : state;
+    case 'CheckoutSessionOpened':
+      // Where a card request is paid; the request itself made the subscription pending.
+      return state;
     case 'SubscriptionActivated': {
       const { token, ratePerSecond, planId, activatedAt, currency } = event.data;
       const next = rateFact(statusFact(state, 'active', activatedAt), ratePerSecond, activatedAt);

@@ -13,8 +13,11 @@ export interface SubscriptionFactRow {
   at: string;
   kind: string;
   status: AnalyticsStatus | null;
+  /** A token's contract id, or `currency:<CODE>` for a card subscription's money. */
   token: string | null;
   rate_per_second: string | null;
+  /** Card only: minor units per month (a chain fact's monthly amount is its rate × 2,592,000). */
+  monthly_amount: string | null;
 }
 
 /** One addition to `analytics_daily_amounts`; `stream_id` (the event-store stream) decides its token. */
@@ -75,10 +78,10 @@ export function moneyTokenOf(recorded: RecordedEvent): MoneyToken | undefined {
 }
 
 /**
- * What one chain fact contributes to creator analytics. A subscription's status at a moment is
+ * What one chain or card fact contributes to creator analytics. A subscription's status at a moment is
  * the status of its latest-dated fact at or before it (ties by log position): activated, billed
  * and renewed mean `active`; its rate is the latest activation or tier change; its token the
- * latest activation naming one. Revenue is `SubscriptionBilled` by UTC day of `billedAt`;
+ * latest activation naming one (a card activation names `currency:<CODE>` and its monthly amount). Revenue is `SubscriptionBilled` by UTC day of `billedAt`;
  * withdrawals are `StreamWithdrawn` by day of `withdrawnAt`, for the beneficiary (the receiver);
  * each amount names its event-store stream, whose token the projector files it under.
  *
@@ -94,11 +97,15 @@ export function creatorFactOf(recorded: RecordedEvent): { fact?: SubscriptionFac
   }
   const { subscriber, creator } = event.data;
   const base = { global_position: recorded.globalPosition.toString(), tenant_id: creator, subscription_id: subscriptionKey(subscriber, creator), kind: event.type };
-  const row = (at: string, status: AnalyticsStatus | null, token: string | null = null, rate: string | null = null): SubscriptionFactRow =>
-    ({ ...base, at: new Date(at).toISOString(), status, token, rate_per_second: rate });
+  const row = (at: string, status: AnalyticsStatus | null, token: string | null = null, rate: string | null = null, monthly: string | null = null): SubscriptionFactRow =>
+    ({ ...base, at: new Date(at).toISOString(), status, token, rate_per_second: rate, monthly_amount: monthly });
   switch (event.type) {
-    case 'SubscriptionActivated':
-      return { fact: row(event.data.activatedAt, 'active', event.data.token, event.data.ratePerSecond) };
+    case 'SubscriptionActivated': {
+      const { activatedAt, token, ratePerSecond, currency, monthlyAmount } = event.data;
+      // A card subscription's money is its currency, per month; it has no rate of a token.
+      if (currency !== undefined) return { fact: row(activatedAt, 'active', `currency:${currency}`, null, monthlyAmount ?? null) };
+      return { fact: row(activatedAt, 'active', token, ratePerSecond) };
+    }
     case 'SubscriptionBilled':
       return {
         fact: row(event.data.billedAt, 'active'),

@@ -6,7 +6,8 @@ import { creatorFactOf, CREATOR_ANALYTICS_EVENT_TYPES, moneyTokenOf, type DailyA
 
 /**
  * The `creator-analytics` projector: subscription facts appended (keyed by log position, so a
- * replay is a no-op) and daily revenue and withdrawals summed per token, in set-based statements.
+ * replay is a no-op) and daily revenue and withdrawals summed per token (card money per
+ * `currency:<CODE>`), in set-based statements.
  * A bill or a withdrawal is filed under the token its stream last named before it in the log (a
  * subscription's intent or activation, a payment stream's creation), or under null when none did;
  * amounts of different tokens are never added together.
@@ -22,7 +23,8 @@ export function createCreatorAnalyticsProjector(options: { name?: string; tables
   return {
     name,
     // 2: amounts per token (migration 20261203140000-analytics-per-token.ts).
-    version: options.version ?? 2,
+    // 3: card subscriptions under `currency:<CODE>` with their monthly amount (migration 20261206160000-analytics-card-mrr.ts).
+    version: options.version ?? 3,
     handles: CREATOR_ANALYTICS_EVENT_TYPES,
     metadataFor: [],
     tables: names,
@@ -59,10 +61,10 @@ export function createCreatorAnalyticsProjector(options: { name?: string; tables
       }
       if (facts.length > 0) {
         await sql`
-          insert into ${factsTable} (global_position, tenant_id, subscription_id, at, kind, status, token, rate_per_second)
-          select global_position, tenant_id, subscription_id, at, kind, status, token, rate_per_second
+          insert into ${factsTable} (global_position, tenant_id, subscription_id, at, kind, status, token, rate_per_second, monthly_amount)
+          select global_position, tenant_id, subscription_id, at, kind, status, token, rate_per_second, monthly_amount
           from jsonb_to_recordset(${JSON.stringify(facts)}::jsonb) as x(global_position bigint, tenant_id text, subscription_id text,
-            at timestamptz, kind text, status text, token text, rate_per_second numeric)
+            at timestamptz, kind text, status text, token text, rate_per_second numeric, monthly_amount numeric)
           on conflict (global_position) do nothing`.execute(trx);
       }
       if (amounts.length > 0) {

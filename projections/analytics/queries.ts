@@ -25,15 +25,22 @@ export async function heatmap(conn: Conn, contentId: string, bucketSeconds: numb
   return rows.map((r) => ({ startSecond: r.start, watchedSeconds: Number(r.watched), views: Number(r.views) }));
 }
 
-/** Stroops of one token (its contract id; null when the facts never named it), as a decimal string. */
+/**
+ * An amount of one money unit, as a decimal string: stroops of a token (its contract id; null when
+ * the facts never named it), or minor units of a card currency (`token: "currency:<CODE>"`).
+ */
 export interface TokenAmount {
   token: string | null;
   amount: string;
 }
 
+type Counts = { active: number; trialing: number; grace: number; cancelled: number };
+
 export interface CreatorSnapshot {
-  counts: { active: number; trialing: number; grace: number; cancelled: number };
+  counts: Counts;
   mrr: TokenAmount[];
+  /** The same counts per token or card currency (each subscription under its latest). */
+  countsByToken: (Counts & { token: string | null })[];
 }
 
 interface SnapshotRow {
@@ -44,38 +51,62 @@ interface SnapshotRow {
   mrr: string | null;
 }
 
-/** Each subscription's latest status, rate and token from facts dated before each `points[n]`, grouped. */
+/**
+ * Each subscription's latest status and token from facts dated before each `points[n]`, grouped,
+ * with the MRR of the active ones: per subscription, the latest monthly amount stated since its
+ * latest token (a chain rate × 2,592,000, a card price per month), so a subscription that moved to
+ * another rail never counts an amount of the one it left.
+ */
 async function snapshots(conn: Conn, points: readonly string[]): Promise<SnapshotRow[]> {
   const { rows } = await sql<SnapshotRow>`
-    select p.n::int as n, s.status, s.token, count(*)::int as subscriptions, (sum(s.rate) * ${SECONDS_PER_MONTH.toString()}::numeric)::text as mrr
+    select p.n::int as n, s.status, s.token, count(*)::int as subscriptions, sum(m.mrr)::text as mrr
     from unnest(${points}::timestamptz[]) with ordinality as p(point, n)
     cross join lateral (
-      select (array_agg(f.status order by f.at desc, f.global_position desc) filter (where f.status is not null))[1] as status,
+      select f.subscription_id,
+             (array_agg(f.status order by f.at desc, f.global_position desc) filter (where f.status is not null))[1] as status,
              (array_agg(f.token order by f.at desc, f.global_position desc) filter (where f.token is not null))[1] as token,
-             (array_agg(f.rate_per_second order by f.at desc, f.global_position desc) filter (where f.rate_per_second is not null))[1] as rate
+             (array_agg(f.at order by f.at desc, f.global_position desc) filter (where f.token is not null))[1] as token_at
       from analytics_subscription_facts f
       where f.tenant_id = current_setting('app.current_tenant_id', true) and f.at < p.point
       group by f.subscription_id
     ) s
+    left join lateral (
+      select coalesce(g.monthly_amount, g.rate_per_second * ${SECONDS_PER_MONTH.toString()}::numeric) as mrr
+      from analytics_subscription_facts g
+      where g.tenant_id = current_setting('app.current_tenant_id', true) and g.subscription_id = s.subscription_id and g.at < p.point
+        and (g.monthly_amount is not null or g.rate_per_second is not null)
+        and g.at >= coalesce(s.token_at, '-infinity') and (g.token is null or g.token = s.token)
+      order by g.at desc, g.global_position desc
+      limit 1
+    ) m on s.status = 'active'
     where s.status is not null
     group by p.n, s.status, s.token
     order by p.n, s.status, s.token nulls first`.execute(conn);
   return rows;
 }
 
+const noCounts = (): Counts => ({ active: 0, trialing: 0, grace: 0, cancelled: 0 });
+
 function toSnapshot(rows: readonly SnapshotRow[]): CreatorSnapshot {
-  const counts = { active: 0, trialing: 0, grace: 0, cancelled: 0 };
+  const counts = noCounts();
   const mrr: TokenAmount[] = [];
+  const byToken = new Map<string | null, Counts>();
   for (const r of rows) {
-    if (r.status && r.status in counts) counts[r.status as keyof typeof counts] += r.subscriptions;
-    if (r.status === 'active') mrr.push({ token: r.token, amount: r.mrr ?? '0' });
+    if (!r.status || !(r.status in counts)) continue;
+    const status = r.status as keyof Counts;
+    counts[status] += r.subscriptions;
+    const tokenCounts = byToken.get(r.token) ?? noCounts();
+    tokenCounts[status] += r.subscriptions;
+    byToken.set(r.token, tokenCounts);
+    if (status === 'active') mrr.push({ token: r.token, amount: r.mrr ?? '0' });
   }
-  return { counts, mrr };
+  return { counts, mrr, countsByToken: [...byToken].map(([token, c]) => ({ token, ...c })) };
 }
 
 /**
- * The read scope's tenant now: subscriptions by status and MRR per token (Σ active ratePerSecond ×
- * 2,592,000, decimal strings of stroops).
+ * The read scope's tenant now: subscriptions by status (in all and per token or card currency)
+ * and MRR per token (Σ active ratePerSecond × 2,592,000, stroops) and per card currency (Σ active
+ * monthly prices, minor units), decimal strings, never added across them.
  *
  * @example const me = await withReadScope(db, { tenantId }, (trx) => creatorSnapshot(trx));
  */
@@ -97,6 +128,15 @@ export interface SeriesPoint {
   cancelled?: number;
   activeAtStart?: number;
   rate?: number | null;
+  /** churn per token or card currency (a cancelled subscription under its token at its cancellation). */
+  churnByToken?: TokenChurn[];
+}
+
+export interface TokenChurn {
+  token: string | null;
+  cancelled: number;
+  activeAtStart: number;
+  rate: number | null;
 }
 
 /** Whole UTC buckets (weeks start on Monday) covering [from, to). */
@@ -140,15 +180,29 @@ export async function creatorSeries(conn: Conn, metric: SeriesMetric, from: Date
     });
   }
   const rows = await snapshots(conn, points.map((p) => p.start));
-  const { rows: cancels } = await sql<{ n: number; cancelled: number }>`
-    select p.n::int as n, count(distinct f.subscription_id)::int as cancelled
+  const { rows: cancels } = await sql<{ n: number; token: string | null; cancelled: number }>`
+    select p.n::int as n, c.token, count(*)::int as cancelled
     from unnest(${points.map((p) => p.start)}::timestamptz[], ${points.map((p) => p.end)}::timestamptz[]) with ordinality as p(start, finish, n)
-    left join analytics_subscription_facts f on f.tenant_id = current_setting('app.current_tenant_id', true)
-      and f.status = 'cancelled' and f.at >= p.start and f.at < p.finish
-    group by p.n order by p.n`.execute(conn);
+    cross join lateral (
+      select f.subscription_id, max(f.at) as cancelled_at from analytics_subscription_facts f
+      where f.tenant_id = current_setting('app.current_tenant_id', true) and f.status = 'cancelled' and f.at >= p.start and f.at < p.finish
+      group by f.subscription_id
+    ) x
+    cross join lateral (
+      select (array_agg(g.token order by g.at desc, g.global_position desc) filter (where g.token is not null))[1] as token
+      from analytics_subscription_facts g
+      where g.tenant_id = current_setting('app.current_tenant_id', true) and g.subscription_id = x.subscription_id and g.at <= x.cancelled_at
+    ) c
+    group by p.n, c.token order by p.n, c.token nulls first`.execute(conn);
   return points.map((p, i) => {
-    const activeAtStart = toSnapshot(rows.filter((r) => r.n === i + 1)).counts.active;
-    const cancelled = cancels[i]!.cancelled;
-    return { ...p, cancelled, activeAtStart, rate: activeAtStart === 0 ? null : cancelled / activeAtStart };
+    const snapshot = toSnapshot(rows.filter((r) => r.n === i + 1));
+    const cancelledHere = cancels.filter((c) => c.n === i + 1);
+    const churn = (cancelled: number, activeAtStart: number) => ({ cancelled, activeAtStart, rate: activeAtStart === 0 ? null : cancelled / activeAtStart });
+    const tokens = [...new Set([...snapshot.countsByToken.filter((c) => c.active > 0).map((c) => c.token), ...cancelledHere.map((c) => c.token)])];
+    const churnByToken = tokens.map((token) => ({
+      token,
+      ...churn(cancelledHere.find((c) => c.token === token)?.cancelled ?? 0, snapshot.countsByToken.find((c) => c.token === token)?.active ?? 0),
+    }));
+    return { ...p, ...churn(cancelledHere.reduce((sum, c) => sum + c.cancelled, 0), snapshot.counts.active), churnByToken };
   });
 }

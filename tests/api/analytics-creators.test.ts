@@ -13,10 +13,15 @@ const DAY = 86_400_000;
 const BASE = Date.UTC(2026, 10, 2); // a Monday
 const iso = (ms: number): string => new Date(ms).toISOString();
 const TOKENS = [randomContract(), randomContract()];
-const KINDS = ['SubscriptionActivated', 'SubscriptionBilled', 'SubscriptionRenewed', 'TrialStarted', 'GracePeriodStarted', 'SubscriptionCancelled', 'TierChanged'] as const;
+const CURRENCIES = ['USD', 'EUR'];
+const KINDS = ['SubscriptionActivated', 'SubscriptionBilled', 'SubscriptionRenewed', 'TrialStarted', 'GracePeriodStarted', 'SubscriptionCancelled', 'TierChanged', 'CardActivated', 'CardBilled'] as const;
 
-/** A generated chain fact: `offset` ms after BASE (distinct per sequence), about subscriber `who`. */
-interface Fact { kind: (typeof KINDS)[number]; who: number; offset: number; token: number | null; rate: number; amount: number }
+/**
+ * A generated fact: `offset` ms after BASE (distinct per sequence), about subscriber `who`. Card
+ * facts (Stripe's, in `currency`, the activation with a monthly price or without one) may follow
+ * chain facts of the same subscriber and the other way round: a subscriber changing rails.
+ */
+interface Fact { kind: (typeof KINDS)[number]; who: number; offset: number; token: number | null; rate: number; amount: number; currency: number; monthly: number | null }
 
 const factArb = fc.record({
   kind: fc.constantFrom(...KINDS),
@@ -25,6 +30,8 @@ const factArb = fc.record({
   token: fc.option(fc.integer({ min: 0, max: 1 }), { nil: null }),
   rate: fc.integer({ min: 1, max: 1_000_000 }),
   amount: fc.integer({ min: 1, max: 1_000_000_000 }),
+  currency: fc.integer({ min: 0, max: 1 }),
+  monthly: fc.option(fc.integer({ min: 1, max: 99_999_999 }), { nil: null }),
 });
 const sequenceArb = fc.uniqueArray(factArb, { minLength: 1, maxLength: 40, selector: (f) => f.offset });
 
@@ -38,28 +45,42 @@ function toEvent(f: Fact, subscribers: readonly string[], creator: string): NewE
     GracePeriodStarted: { dunningStartedAt: at, graceEndsAt: iso(BASE + f.offset + 3 * DAY), merchantReferenceId: null },
     SubscriptionCancelled: { refundAmount: '0', cancelledAt: at },
     TierChanged: { oldRate: '1', newRate: String(f.rate), changedAt: at },
+    CardActivated: { token: null, ratePerSecond: '0', planId: null, activatedAt: at, currency: CURRENCIES[f.currency], ...(f.monthly === null ? {} : { monthlyAmount: String(f.monthly) }) },
+    CardBilled: { amount: String(f.amount), billedAt: at, merchantReferenceId: null, receiptHash: null, currency: CURRENCIES[f.currency] },
   };
-  return subEvent(f.kind, subscribers[f.who]!, creator, data[f.kind]);
+  const type = f.kind === 'CardActivated' ? 'SubscriptionActivated' : f.kind === 'CardBilled' ? 'SubscriptionBilled' : f.kind;
+  return subEvent(type, subscribers[f.who]!, creator, data[f.kind]);
 }
 
 // ---- The test's own fold: plain reduces over the generated facts, not the projector's code. ----
 
 const STATUS: Partial<Record<Fact['kind'], string>> = {
   SubscriptionActivated: 'active', SubscriptionBilled: 'active', SubscriptionRenewed: 'active',
-  TrialStarted: 'trialing', GracePeriodStarted: 'grace', SubscriptionCancelled: 'cancelled',
+  TrialStarted: 'trialing', GracePeriodStarted: 'grace', SubscriptionCancelled: 'cancelled', CardActivated: 'active', CardBilled: 'active',
 };
 
-/** Each subscriber's latest status, rate and token from facts dated before `point` (ms). */
-function stateAt(facts: readonly Fact[], point: number) {
-  return [...facts].filter((f) => f.offset + BASE < point).sort((a, b) => a.offset - b.offset).reduce((acc, f) => {
-    const s = acc.get(f.who) ?? { status: null as string | null, rate: null as bigint | null, token: null as string | null };
+/** The token (contract id, or `currency:<CODE>` for card money) a fact names, if any. */
+const tokenOf = (f: Fact): string | null =>
+  f.kind === 'CardActivated' ? `currency:${CURRENCIES[f.currency]}` : f.kind === 'SubscriptionActivated' && f.token !== null ? TOKENS[f.token]! : null;
+
+/**
+ * Each subscriber's latest status, token and monthly amount from facts dated up to `point` (ms;
+ * before it, or at it with `inclusive`). A fact naming a token starts its amount afresh: a card
+ * activation brings its monthly price (or none), a chain activation or tier change its rate × MONTH.
+ */
+function stateAt(facts: readonly Fact[], point: number, inclusive = false) {
+  return [...facts].filter((f) => f.offset + BASE < point || (inclusive && f.offset + BASE === point)).sort((a, b) => a.offset - b.offset).reduce((acc, f) => {
+    const s = acc.get(f.who) ?? { status: null as string | null, monthly: null as bigint | null, token: null as string | null };
+    const token = tokenOf(f);
+    const stated = f.kind === 'CardActivated' ? (f.monthly === null ? null : BigInt(f.monthly))
+      : f.kind === 'SubscriptionActivated' || f.kind === 'TierChanged' ? BigInt(f.rate) * MONTH : undefined;
     acc.set(f.who, {
       status: STATUS[f.kind] ?? s.status,
-      rate: f.kind === 'SubscriptionActivated' || f.kind === 'TierChanged' ? BigInt(f.rate) : s.rate,
-      token: f.kind === 'SubscriptionActivated' && f.token !== null ? TOKENS[f.token]! : s.token,
+      monthly: stated !== undefined ? stated : s.monthly,
+      token: token ?? s.token,
     });
     return acc;
-  }, new Map<number, { status: string | null; rate: bigint | null; token: string | null }>());
+  }, new Map<number, { status: string | null; monthly: bigint | null; token: string | null }>());
 }
 
 function countsAt(facts: readonly Fact[], point: number) {
@@ -71,13 +92,13 @@ function countsAt(facts: readonly Fact[], point: number) {
 function mrrAt(facts: readonly Fact[], point: number) {
   const byToken = new Map<string | null, bigint>();
   for (const s of stateAt(facts, point).values()) {
-    if (s.status === 'active') byToken.set(s.token, (byToken.get(s.token) ?? 0n) + (s.rate ?? 0n) * MONTH);
+    if (s.status === 'active') byToken.set(s.token, (byToken.get(s.token) ?? 0n) + (s.monthly ?? 0n));
   }
   return [...byToken].map(([token, amount]) => ({ token, amount: amount.toString() }))
     .sort((a, b) => (a.token === null ? -1 : b.token === null ? 1 : a.token < b.token ? -1 : 1));
 }
 
-const sortMrr = (items: { token: string | null; amount: string }[]) =>
+const sortMrr = <T extends { token: string | null }>(items: T[]) =>
   [...items].sort((a, b) => (a.token === null ? -1 : b.token === null ? 1 : a.token < b.token ? -1 : 1));
 
 /**
@@ -87,12 +108,45 @@ const sortMrr = (items: { token: string | null; amount: string }[]) =>
 function revenueIn(facts: readonly Fact[], start: number, end: number) {
   const byToken = new Map<string | null, bigint>();
   facts.forEach((f, i) => {
-    if (f.kind !== 'SubscriptionBilled' || BASE + f.offset < start || BASE + f.offset >= end) return;
+    if ((f.kind !== 'SubscriptionBilled' && f.kind !== 'CardBilled') || BASE + f.offset < start || BASE + f.offset >= end) return;
     const named = facts.slice(0, i).filter((g) => g.who === f.who && g.kind === 'SubscriptionActivated' && g.token !== null).at(-1);
-    const token = named ? TOKENS[named.token!]! : null;
+    const token = f.kind === 'CardBilled' ? `currency:${CURRENCIES[f.currency]}` : named ? TOKENS[named.token!]! : null;
     byToken.set(token, (byToken.get(token) ?? 0n) + BigInt(f.amount));
   });
   return sortMrr([...byToken].map(([token, amount]) => ({ token, amount: amount.toString() })));
+}
+
+function countsByTokenAt(facts: readonly Fact[], point: number) {
+  const byToken = new Map<string | null, { active: number; trialing: number; grace: number; cancelled: number }>();
+  for (const s of stateAt(facts, point).values()) {
+    if (!s.status) continue;
+    const counts = byToken.get(s.token) ?? { active: 0, trialing: 0, grace: 0, cancelled: 0 };
+    counts[s.status as keyof typeof counts] += 1;
+    byToken.set(s.token, counts);
+  }
+  return sortMrr([...byToken].map(([token, counts]) => ({ token, ...counts })));
+}
+
+/** Churn in [start, end) per token: each subscriber cancelled in it under its token at its last cancellation there. */
+function churnByTokenIn(facts: readonly Fact[], start: number, end: number) {
+  const lastCancel = new Map<number, number>();
+  for (const f of facts) {
+    const at = BASE + f.offset;
+    if (f.kind === 'SubscriptionCancelled' && at >= start && at < end) lastCancel.set(f.who, Math.max(lastCancel.get(f.who) ?? 0, at));
+  }
+  const cancelled = new Map<string | null, number>();
+  for (const [who, at] of lastCancel) {
+    const token = stateAt(facts, at, true).get(who)!.token;
+    cancelled.set(token, (cancelled.get(token) ?? 0) + 1);
+  }
+  const active = new Map<string | null, number>();
+  for (const s of stateAt(facts, start).values()) if (s.status === 'active') active.set(s.token, (active.get(s.token) ?? 0) + 1);
+  const tokens = new Set([...active.keys(), ...cancelled.keys()]);
+  return sortMrr([...tokens].map((token) => {
+    const c = cancelled.get(token) ?? 0;
+    const a = active.get(token) ?? 0;
+    return { token, cancelled: c, activeAtStart: a, rate: a === 0 ? null : c / a };
+  }));
 }
 
 t.test('creator counts, MRR, churn and revenue equal an independent fold (property)', async (t) => {
@@ -120,6 +174,7 @@ t.test('creator counts, MRR, churn and revenue equal an independent fold (proper
       const me = await get('/v1/analytics/creators/me');
       same(me.counts, countsAt(facts, Infinity), 'counts now');
       same(sortMrr(me.mrr), mrrAt(facts, Infinity), 'MRR now');
+      same(sortMrr(me.countsByToken), countsByTokenAt(facts, Infinity), 'counts per token and currency now');
 
       const from = iso(BASE + DAY / 2);
       const to = iso(BASE + 21 * DAY);
@@ -140,6 +195,7 @@ t.test('creator counts, MRR, churn and revenue equal an independent fold (proper
         const activeAtStart = countsAt(facts, w.start).active;
         return [cancelled, activeAtStart, activeAtStart === 0 ? null : cancelled / activeAtStart];
       }), 'churn per week');
+      same(churn.points.map((p: { churnByToken: [] }) => sortMrr(p.churnByToken)), weeks.map((w) => churnByTokenIn(facts, w.start, w.end)), 'churn per week per token and currency');
     }),
     { numRuns: 25 },
   );
@@ -147,7 +203,7 @@ t.test('creator counts, MRR, churn and revenue equal an independent fold (proper
 
   const stranger = randomAccount();
   const theirs = await app.inject({ method: 'GET', url: '/v1/analytics/creators/me', headers: { authorization: `Bearer ${await harness.token(stranger, stranger)}` } });
-  t.same(theirs.json(), { tenantId: stranger, counts: { active: 0, trialing: 0, grace: 0, cancelled: 0 }, mrr: [] }, 'a tenant with no facts sees none of the others');
+  t.same(theirs.json(), { tenantId: stranger, counts: { active: 0, trialing: 0, grace: 0, cancelled: 0 }, mrr: [], countsByToken: [] }, 'a tenant with no facts sees none of the others');
 });
 
 t.test('stream withdrawals per day and per token for the receiver, and a monthly series', async (t) => {

@@ -87,7 +87,8 @@ t.test('rail card records the intent and answers 202 with a Checkout Session cre
     'subscription_data[metadata][substream_subscription_id]': `${subscriber}-${creator}`,
   });
   const stream = await createPostgresEventStore(harness.database.db).readStream(subscriptionStreamId(subscriber, creator));
-  t.same(stream.map((e) => [e.type, (e.data as { rail?: string }).rail]), [['SubscriptionRequested', 'card']]);
+  t.same(stream.map((e) => [e.type, (e.data as { rail?: string }).rail]), [['SubscriptionRequested', 'card'], ['CheckoutSessionOpened', undefined]]);
+  t.match(stream[1]?.data, { sessionId: body.checkoutSessionId, requestRevision: 0, account: null }, 'the session is recorded for a cancellation to expire; platform account: null');
 
   const walletOnly = await harness.app.inject({ method: 'POST', url: '/v1/subscriptions', headers: { authorization: `Bearer ${await harness.token(randomAccount())}` }, payload: { creator, tier: 'bronze', rail: 'card' } });
   t.equal(walletOnly.statusCode, 422);

@@ -6,6 +6,7 @@ import { subscriptionStreamId } from '../../domain/subscription/events.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { randomAccount, testApp, type TestApp } from '../support/app.ts';
 import { checkoutCompleted, invoiceObject, signStripePayload, stripeEvent, subscriptionObject, TEST_WEBHOOK_SECRET, type CardTimeline } from '../support/stripe-events.ts';
+import { checkoutSessions, type StandInSession } from '../support/stripe-checkout-stand-in.ts';
 import { stripeStandIn, type StripeRequest } from '../support/stripe-stand-in.ts';
 
 // Found by the security review (Stripe card flow): a stale Checkout Session activating another tier,
@@ -14,34 +15,16 @@ import { stripeStandIn, type StripeRequest } from '../support/stripe-stand-in.ts
 const TOKEN = 'CAS3J7GYLGXMF6TDJBBYYSE3HQ6BBSMLNUQ34T6TZMYMW2EVH34XOWMA';
 const CARD_CONFIG = { STRIPE_SECRET_KEY: 'sk_test_standin123', STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET, STRIPE_SUCCESS_URL: 'https://app.example/ok', STRIPE_CANCEL_URL: 'https://app.example/no' };
 
-/** The metadata a form-encoded Stripe request sets under `prefix` (`metadata`, `subscription_data[metadata]`), echoed like Stripe does. */
-function formMetadata(request: StripeRequest, prefix: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of request.form) {
-    const match = new RegExp(`^${prefix.replace(/[[\]]/g, '\\$&')}\\[([^\\]]+)\\]$`).exec(key);
-    if (match) out[match[1]!] = value;
-  }
-  return out;
-}
-
-interface Session { object: Record<string, unknown>; subscriptionMetadata: Record<string, string>; request: StripeRequest }
-
-function checkoutStandIn(sessions: Session[]) {
-  return (request: StripeRequest) => {
+/** Checkout Sessions as Stripe documents them, and `POST /v1/subscriptions/:id` (cancel_at_period_end) answered like Stripe. */
+function checkoutStandIn() {
+  const checkout = checkoutSessions();
+  const answer = (request: StripeRequest) => {
     if (request.method === 'POST' && /^\/v1\/subscriptions\/sub_/.test(request.path)) {
       return { id: request.path.split('/').at(-1), object: 'subscription', status: 'active', cancel_at_period_end: true, currency: 'usd', livemode: false, metadata: {} };
     }
-    if (request.method !== 'POST' || request.path !== '/v1/checkout/sessions') return undefined;
-    const id = `cs_test_${Math.random().toString(36).slice(2, 10)}`;
-    const object = {
-      id, object: 'checkout.session', mode: 'subscription', status: 'open', payment_status: 'unpaid', livemode: false,
-      client_reference_id: request.form.get('client_reference_id'), currency: request.form.get('line_items[0][price_data][currency]'),
-      amount_total: Number(request.form.get('line_items[0][price_data][unit_amount]')), created: Math.floor(Date.now() / 1000),
-      expires_at: Number(request.form.get('expires_at')), metadata: formMetadata(request, 'metadata'), url: `https://checkout.stripe.com/c/pay/${id}`,
-    };
-    sessions.push({ object, subscriptionMetadata: formMetadata(request, 'subscription_data[metadata]'), request });
-    return object;
+    return checkout.answer(request);
   };
+  return { answer, sessions: () => [...checkout.sessions.values()] };
 }
 
 async function twoTierCreator(t: Test, harness: TestApp): Promise<string> {
@@ -62,7 +45,7 @@ const deliverer = (harness: TestApp) => (event: Record<string, unknown>) => {
 };
 
 /** Every Stripe object of a session's subscription, carrying the metadata Stripe copies onto it from the session. */
-function sessionEvents(session: Session, c: CardTimeline, now: number, amount: number): [string, Record<string, unknown>][] {
+function sessionEvents(session: StandInSession, c: CardTimeline, now: number, amount: number): [string, Record<string, unknown>][] {
   const metadata = session.subscriptionMetadata;
   const invoice = invoiceObject(c, 'paid', now, { amount_paid: amount, currency: 'eur' });
   const parent = { type: 'subscription_details', quote_details: null, subscription_details: { subscription: c.stripeSubscription, metadata } };
@@ -75,8 +58,8 @@ function sessionEvents(session: Session, c: CardTimeline, now: number, amount: n
 }
 
 t.test('a stale cheap Checkout Session never activates the expensive tier requested after it (every event type it can send)', async (t) => {
-  const sessions: Session[] = [];
-  const stripe = await stripeStandIn(t, checkoutStandIn(sessions));
+  const standIn = checkoutStandIn();
+  const stripe = await stripeStandIn(t, standIn.answer);
   const harness = await testApp(t, { ...CARD_CONFIG, STRIPE_API_BASE: stripe.url });
   const creator = await twoTierCreator(t, harness);
   const subscriber = randomAccount();
@@ -88,11 +71,11 @@ t.test('a stale cheap Checkout Session never activates the expensive tier reques
   t.equal(cancel.statusCode, 202, cancel.body);
   const gold = await harness.app.inject({ method: 'POST', url: '/v1/subscriptions', headers: auth, payload: { creator, tier: 'gold', rail: 'card' } });
   t.equal(gold.statusCode, 202, gold.body);
-  t.equal(sessions.length, 2);
+  t.equal(standIn.sessions().length, 2);
   const deliver = deliverer(harness);
   const now = Math.floor(Date.now() / 1000);
   // The subscriber pays the still-open BRONZE session: none of its subscription's events may touch the gold intent.
-  for (const [type, event] of sessionEvents(sessions[0]!, { subscriptionId: id, stripeSubscription: 'sub_cheap1', customer: 'cus_1', start: now }, now, 100)) {
+  for (const [type, event] of sessionEvents(standIn.sessions()[0]!, { subscriptionId: id, stripeSubscription: 'sub_cheap1', customer: 'cus_1', start: now }, now, 100)) {
     const r = await deliver(event);
     t.equal(r.json().outcome, 'ignored', `stale bronze ${type}: ${r.body}`);
   }
@@ -100,21 +83,21 @@ t.test('a stale cheap Checkout Session never activates the expensive tier reques
   const pending = foldAggregate(await store.readStream(subscriptionStreamId(subscriber, creator)), subscriptionDecider).state;
   t.same([pending.status, pending.tier, pending.cardBilled], ['pending', 'gold', {}], 'the gold intent is still pending, nothing billed');
   // The gold session's own events are recorded.
-  const goldEvents = sessionEvents(sessions[1]!, { subscriptionId: id, stripeSubscription: 'sub_gold1', customer: 'cus_1', start: now + 1 }, now + 1, 90000);
+  const goldEvents = sessionEvents(standIn.sessions()[1]!, { subscriptionId: id, stripeSubscription: 'sub_gold1', customer: 'cus_1', start: now + 1 }, now + 1, 90000);
   for (const [type, event] of goldEvents.slice(0, 3)) t.equal((await deliver(event)).json().outcome, 'recorded', `current gold ${type}`);
   const active = foldAggregate(await store.readStream(subscriptionStreamId(subscriber, creator)), subscriptionDecider).state;
   t.same([active.status, active.tier, active.cardBilled], ['active', 'gold', { EUR: 90000n }]);
 });
 
 t.test('the Checkout Session names the request it pays (tier, revision) and expires with the intent, within Stripe\'s window', async (t) => {
-  const sessions: Session[] = [];
-  const stripe = await stripeStandIn(t, checkoutStandIn(sessions));
+  const standIn = checkoutStandIn();
+  const stripe = await stripeStandIn(t, standIn.answer);
   const harness = await testApp(t, { ...CARD_CONFIG, STRIPE_API_BASE: stripe.url });
   const creator = await twoTierCreator(t, harness);
   const before = Math.floor(Date.now() / 1000);
   const r = await harness.app.inject({ method: 'POST', url: '/v1/subscriptions', headers: { authorization: `Bearer ${await harness.token(randomAccount())}` }, payload: { creator, tier: 'gold', rail: 'card' } });
   t.equal(r.statusCode, 202, r.body);
-  const session = sessions[0]!;
+  const session = standIn.sessions()[0]!;
   for (const metadata of [session.object.metadata as Record<string, string>, session.subscriptionMetadata]) {
     t.equal(metadata.tier, 'gold');
     t.equal(metadata.substream_request_revision, String(r.json().revision));
@@ -124,8 +107,8 @@ t.test('the Checkout Session names the request it pays (tier, revision) and expi
 });
 
 t.test('a cancellation accepted between checkout.session.completed and customer.subscription.created reaches Stripe', async (t) => {
-  const sessions: Session[] = [];
-  const stripe = await stripeStandIn(t, checkoutStandIn(sessions));
+  const standIn = checkoutStandIn();
+  const stripe = await stripeStandIn(t, standIn.answer);
   const harness = await testApp(t, { ...CARD_CONFIG, STRIPE_API_BASE: stripe.url });
   const subscriber = randomAccount();
   const creator = randomAccount();
@@ -154,8 +137,8 @@ t.test('a Checkout Session Stripe refuses leaves no pending intent: the retry is
 });
 
 t.test('a cancellation requested before the checkout completes is sent to Stripe when the sub_… first appears', async (t) => {
-  const sessions: Session[] = [];
-  const stripe = await stripeStandIn(t, checkoutStandIn(sessions));
+  const standIn = checkoutStandIn();
+  const stripe = await stripeStandIn(t, standIn.answer);
   const harness = await testApp(t, { ...CARD_CONFIG, STRIPE_API_BASE: stripe.url });
   const creator = await twoTierCreator(t, harness);
   const subscriber = randomAccount();
@@ -165,7 +148,7 @@ t.test('a cancellation requested before the checkout completes is sent to Stripe
   const cancel = await harness.app.inject({ method: 'POST', url: `/v1/subscriptions/${id}/cancel`, headers: auth });
   t.equal(cancel.statusCode, 202, cancel.body);
   const now = Math.floor(Date.now() / 1000);
-  const [completed, created] = sessionEvents(sessions[0]!, { subscriptionId: id, stripeSubscription: 'sub_late1', customer: 'cus_1', start: now }, now, 90000).map(([, event]) => event);
+  const [completed, created] = sessionEvents(standIn.sessions()[0]!, { subscriptionId: id, stripeSubscription: 'sub_late1', customer: 'cus_1', start: now }, now, 90000).map(([, event]) => event);
   const deliver = deliverer(harness);
   t.equal((await deliver(completed!)).json().outcome, 'recorded');
   t.equal((await deliver(created!)).json().outcome, 'recorded');

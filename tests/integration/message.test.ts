@@ -82,7 +82,7 @@ t.test('real command intents and an XDR-decoded chain fact map to topic, key, he
 t.test('only the listed types are published; anything else refuses to map', async (t) => {
   t.equal(aggregateKindOf('StreamWithdrawn'), 'stream');
   t.equal(aggregateKindOf('InvoiceLinkCompleted'), 'invoice-link');
-  for (const type of ['ViewEventsRecorded', 'ContractEventObserved', 'TenantFeatureFlagChanged', 'toString', 'constructor']) {
+  for (const type of ['ViewEventsRecorded', 'ContractEventObserved', 'TenantFeatureFlagChanged', 'CheckoutSessionOpened', 'toString', 'constructor']) {
     t.equal(aggregateKindOf(type), undefined, `${type} is private`);
     t.notOk(PUBLISHED_TYPES.includes(type));
   }

@@ -5,32 +5,13 @@ import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { syncStripeCatalogBatch } from '../../integration/stripe-catalog.ts';
 import { createStripeClient } from '../../platform/stripe.ts';
 import { randomAccount, testApp } from '../support/app.ts';
-import { stripeStandIn, type StripeRequest } from '../support/stripe-stand-in.ts';
+import { catalogueStandIn } from '../support/stripe-catalog-stand-in.ts';
+import { stripeStandIn } from '../support/stripe-stand-in.ts';
 
 const TOKEN = 'CAS3J7GYLGXMF6TDJBBYYSE3HQ6BBSMLNUQ34T6TZMYMW2EVH34XOWMA';
 
-let prices = 0;
-/** Stripe-shaped answers for the three calls the sync makes (POST /v1/products, /v1/prices, /v1/prices/:id). */
-function answer(request: StripeRequest): Record<string, unknown> | undefined {
-  if (request.method !== 'POST') return undefined;
-  const created = Math.floor(Date.now() / 1000);
-  if (request.path === '/v1/products') {
-    return { id: 'prod_standin1', object: 'product', active: true, name: request.form.get('name'), metadata: { creator: request.form.get('metadata[creator]') }, created, livemode: false };
-  }
-  if (request.path === '/v1/prices') {
-    return {
-      id: `price_standin${++prices}`, object: 'price', active: true, type: 'recurring', product: request.form.get('product'), currency: request.form.get('currency'),
-      unit_amount: Number(request.form.get('unit_amount')), recurring: { interval: request.form.get('recurring[interval]'), interval_count: 1, usage_type: 'licensed' },
-      metadata: { creator: request.form.get('metadata[creator]'), tier: request.form.get('metadata[tier]') }, created, livemode: false,
-    };
-  }
-  const archive = /^\/v1\/prices\/(price_[A-Za-z0-9]+)$/.exec(request.path);
-  if (archive) return { id: archive[1], object: 'price', active: request.form.get('active') === 'true', type: 'recurring', created, livemode: false };
-  return undefined;
-}
-
 t.test('TiersSet → a Stripe Product per creator and a Price per card tier; a changed price is archived and replaced, never edited', async (t) => {
-  const standIn = await stripeStandIn(t, answer);
+  const standIn = await stripeStandIn(t, catalogueStandIn().answer);
   const harness = await testApp(t);
   const db = harness.database.db;
   const store = createPostgresEventStore(db);

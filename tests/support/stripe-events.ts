@@ -65,3 +65,14 @@ export function invoiceObject(c: CardTimeline, status: 'paid' | 'open', created:
 export function signStripePayload(payload: string, options: { secret?: string; timestamp?: number } = {}): string {
   return Stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? TEST_WEBHOOK_SECRET, ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }) });
 }
+
+/** A subscription's `items` list with one monthly licensed price of `unitAmount` minor units of `currency` (lower case, as Stripe sends it). */
+export function monthlyItems(c: CardTimeline, currency: string, unitAmount: number, quantity = 1): Record<string, unknown> {
+  return {
+    object: 'list', has_more: false, url: `/v1/subscription_items?subscription=${c.stripeSubscription}`,
+    data: [{
+      id: nextId('si'), object: 'subscription_item', current_period_start: c.start, current_period_end: c.start + 2_592_000, quantity,
+      price: { id: nextId('price'), object: 'price', currency, unit_amount: unitAmount, type: 'recurring', recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed' } },
+    }],
+  };
+}
