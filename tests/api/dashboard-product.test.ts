@@ -15,6 +15,13 @@ const ARTIFACTS = new URL('../.artifacts/', import.meta.url);
 const skip = chromiumSkip;
 if (skip) console.log(`# skipping the browser test: ${skip}`);
 
+/** What the test reads of a canvas in the page (it compiles without the DOM library). */
+interface Canvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray } };
+}
+
 /** Stroops as whole units with 7 decimals, exactly (the test's own oracle). */
 function units(stroops: string): string {
   const n = BigInt(stroops);
@@ -56,8 +63,9 @@ t.test('in headless Chromium, on the demo sample: charts with data points, a hea
       await box.locator('.uplot canvas').waitFor({ timeout: 5_000 });
       const points = Number(await box.getAttribute('data-points'));
       t.ok(points > 0, `${chart}: ${points} data points`);
-      const inked = await box.locator('.uplot canvas').evaluate((canvas: HTMLCanvasElement) => {
-        const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const inked = await box.locator('.uplot canvas').evaluate((node) => {
+        const canvas = node as unknown as Canvas;
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let n = 0;
         for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) n++;
         return n;
