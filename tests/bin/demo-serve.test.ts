@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import t from 'tap';
 import { testDatabase } from '../support/database.ts';
+import { freePort } from '../support/free-port.ts';
 
 const BIN = new URL('../../bin/substream.ts', import.meta.url).pathname;
 
@@ -58,15 +58,6 @@ t.test('demo serves the sample: the printed sign-in link works, the live feed sh
   const [code] = await once(child, 'exit');
   t.equal(code, 0, `stops cleanly on SIGINT: ${stderr.slice(-300)}`);
 });
-
-/** A port nothing listens on now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 /** Spawns `substream …` and resolves with the first match of `pattern` in its stdout. */
 function started(t: { teardown(fn: () => unknown): void }, args: string[], env: Record<string, string>, pattern: RegExp) {

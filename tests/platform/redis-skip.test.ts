@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import t from 'tap';
+import { freePort } from '../support/free-port.ts';
 
 const TESTS = new URL('../', import.meta.url).pathname;
 
@@ -33,14 +33,6 @@ t.test('every test that uses Redis skips, with the reason, when Redis is not rea
   t.same([...new Set(undeclared)], [], 'tests that use Redis without `skip: redisSkip`');
 });
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
 function runFile(file: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [new URL(file, new URL('../', import.meta.url)).pathname], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -52,7 +44,7 @@ function runFile(file: string, env: Record<string, string>): Promise<{ code: num
 }
 
 t.test('with TEST_REDIS_URL at a closed port, Redis tests skip with the reason instead of failing', async (t) => {
-  const url = `redis://127.0.0.1:${await closedPort()}`;
+  const url = `redis://127.0.0.1:${await freePort()}`;
   for (const file of ['platform/log-signal.test.ts', 'api/rate-limit.test.ts']) {
     const { code, stdout } = await runFile(file, { TEST_REDIS_URL: url });
     t.equal(code, 0, `${file} passes`, { stdout: stdout.slice(-2_000) });
