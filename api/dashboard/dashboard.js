@@ -1,15 +1,24 @@
 // The SubStream dashboard: plain browser JavaScript modules, no build step. Sign-in by a Stellar
-// wallet (SEP-10, wallet-sign-in.js) or a pasted token; data from the analytics routes, live deltas
-// from the WebSocket feed (auth by the subprotocols ["bearer", token]).
-import { chart, perToken, perTokenText, shortAddress, stroops } from './charts.js';
+// wallet (SEP-10, wallet-sign-in.js) or a pasted token; charts (uPlot) from the analytics routes, a
+// heat strip per content item, and the live feed (WebSocket, auth by the subprotocols ["bearer", token]) in words.
+import { timeChart, unitsAxis } from './charts.js';
+import { prependFact, tierBook } from './feed.js';
+import { drawStrip, fillContentList } from './heatmap.js';
+import { activeSeries, churnSeries, lastPerToken, perTokenSeries, times } from './metrics.js';
+import { perTokenText } from './money.js';
 import { initWalletSignIn } from './wallet-sign-in.js';
 
 const $ = (id) => document.getElementById(id);
 const DAY = 86_400_000;
+/** Days the charts cover (the demo's sample spans 90). */
+const HISTORY_DAYS = 90;
 let token = sessionStorage.getItem('substream.token') || '';
 let socket = null;
 let since = null;
 let refreshTimer = null;
+/** The signed-in creator's tiers, naming plans in the live list. */
+let book = tierBook([]);
+let tenant = null;
 
 function setStatus(text, state) {
   $('status').textContent = text;
@@ -24,65 +33,55 @@ async function api(path) {
 
 async function loadAnalytics() {
   const to = new Date(Math.ceil(Date.now() / DAY) * DAY);
-  const from = new Date(to.getTime() - 30 * DAY);
+  const from = new Date(to.getTime() - HISTORY_DAYS * DAY);
   const range = `from=${from.toISOString()}&to=${to.toISOString()}&bucket=day`;
+  const series = (metric) => api(`/v1/analytics/creators/me/series?metric=${metric}&${range}`);
   try {
-    const [me, revenue, mrr, active] = await Promise.all([
-      api('/v1/analytics/creators/me'),
-      api(`/v1/analytics/creators/me/series?metric=revenue&${range}`),
-      api(`/v1/analytics/creators/me/series?metric=mrr&${range}`),
-      api(`/v1/analytics/creators/me/series?metric=active&${range}`),
-    ]);
-    $('mrr').textContent = perTokenText(me.mrr.map((m) => ({ token: m.token, amount: stroops(m.amount) })));
+    const [me, revenue, mrr, active, churn] = await Promise.all([api('/v1/analytics/creators/me'), series('revenue'), series('mrr'), series('active'), series('churn')]);
+    $('mrr').textContent = perTokenText(me.mrr);
     $('active').textContent = String(me.counts.active);
-    const days = perToken(revenue.points);
-    $('revenue').textContent = `${perTokenText(days.map((d) => ({ token: d.token, amount: d.values.at(-1) ?? 0 })))} today`;
-    chart($('revenue-chart'), days, 'bar');
-    chart($('mrr-chart'), perToken(mrr.points), 'line');
-    chart($('active-chart'), [{ token: null, values: active.points.map((p) => p.count ?? 0) }], 'line');
+    const cancelled = churn.points.reduce((n, p) => n + (p.cancelled ?? 0), 0);
+    $('churn').textContent = `${cancelled} cancelled`;
+    $('revenue').textContent = `${perTokenText(lastPerToken(revenue.points))} today`;
+    timeChart($('mrr-chart'), { x: times(mrr.points), series: perTokenSeries(mrr.points), axis: unitsAxis });
+    timeChart($('active-chart'), { x: times(active.points), series: activeSeries(active.points) });
+    timeChart($('churn-chart'), { x: times(churn.points), series: churnSeries(churn.points), axis: (v) => `${v} %` });
+    timeChart($('revenue-chart'), { x: times(revenue.points), series: perTokenSeries(revenue.points), kind: 'bars', axis: unitsAxis });
+    if (tenant !== me.tenantId) await loadCreator(me);
   } catch (error) {
     setStatus(`analytics unavailable (${error.message}); the live feed still runs`, 'error');
   }
 }
 
-async function loadHeatmap(contentId) {
-  const canvas = $('heatmap');
-  const context = canvas.getContext('2d');
-  context.clearRect(0, 0, canvas.width, canvas.height);
+/**
+ * The creator's content (the heatmap's list) and tiers (naming plans in the live list), from public
+ * routes. Only a registered creator with tiers publishes content; a tenant without content may
+ * have no profile (a wallet that only subscribes, or chain facts from another front end), so its
+ * profile is not asked for (no 404 logged) and the live list names plans by price, not tier.
+ */
+async function loadCreator(me) {
+  tenant = me.tenantId;
+  const path = `/v1/creators/${encodeURIComponent(me.tenantId)}`;
   try {
-    const { buckets, bucketSeconds } = await api(`/v1/analytics/heatmap/${encodeURIComponent(contentId)}?bucket=5`);
-    const max = Math.max(1, ...buckets.map((b) => b.watchedSeconds));
-    const last = Math.max(1, ...buckets.map((b) => b.startSecond / bucketSeconds + 1));
-    const w = canvas.width / last;
-    for (const b of buckets) {
-      const heat = b.watchedSeconds / max;
-      context.fillStyle = `hsl(${220 - 220 * heat} 80% ${92 - 45 * heat}%)`;
-      context.fillRect((b.startSecond / bucketSeconds) * w, 0, Math.ceil(w), canvas.height);
-    }
-    $('heatmap-note').textContent = `${buckets.length} buckets of ${bucketSeconds} s; hotter = more watched`;
+    const content = await api(`${path}/content?limit=200`);
+    fillContentList($('content'), content.items);
+    book = tierBook(content.items.length > 0 ? (await api(path)).tiers : []);
+  } catch (error) {
+    $('heatmap-note').textContent = `no creator profile for this account (${error.message})`;
+  }
+}
+
+async function loadHeatmap(contentId) {
+  if (!contentId) return;
+  try {
+    const heatmap = await api(`/v1/analytics/heatmap/${encodeURIComponent(contentId)}?bucket=10`);
+    drawStrip($('heatmap'), contentId, heatmap);
+    $('heatmap-note').textContent = heatmap.buckets.length
+      ? `${heatmap.buckets.length} buckets of ${heatmap.bucketSeconds} s watched; hotter = more seconds watched`
+      : 'not watched yet';
   } catch (error) {
     $('heatmap-note').textContent = `heatmap unavailable: ${error.message}`;
   }
-}
-
-function describe(delta) {
-  const d = delta.data || {};
-  switch (delta.type) {
-    case 'SubscriptionActivated': return `${shortAddress(d.subscriber)} subscribed (${d.ratePerSecond ?? '?'} stroops/s)`;
-    case 'SubscriptionBilled': return `${shortAddress(d.subscriber)} billed ${stroops(d.amount)}`;
-    case 'SubscriptionCancelled': return `${shortAddress(d.subscriber)} cancelled`;
-    case 'StreamWithdrawn': return `stream ${d.streamId} withdrawn ${stroops(d.amount)}`;
-    default: return delta.type;
-  }
-}
-
-function tick(delta) {
-  const item = document.createElement('li');
-  item.dataset.type = delta.type;
-  item.dataset.position = delta.position;
-  item.textContent = `${new Date(delta.recordedAt).toLocaleTimeString()}  ${delta.type}  ${describe(delta)}`;
-  $('ticker').prepend(item);
-  while ($('ticker').children.length > 100) $('ticker').lastChild.remove();
 }
 
 function connectLive() {
@@ -93,7 +92,7 @@ function connectLive() {
     const message = JSON.parse(event.data);
     if (message.type === 'ready') setStatus('live', 'live');
     if (message.type === 'deltas') {
-      message.deltas.forEach(tick);
+      for (const delta of message.deltas) prependFact($('ticker'), delta, book);
       since = message.position;
       clearTimeout(refreshTimer);
       refreshTimer = setTimeout(loadAnalytics, 1_000);
@@ -129,6 +128,7 @@ function closeLive() {
 /** Keeps the token for this tab (sessionStorage), shows who is signed in, loads the data and opens the live feed. */
 function useToken(credential) {
   token = credential;
+  tenant = null;
   sessionStorage.setItem('substream.token', token);
   closeLive();
   $('who').textContent = subjectOf(token);
@@ -159,7 +159,7 @@ initWalletSignIn(useToken);
 $('connect').addEventListener('click', signInWithToken);
 $('token').addEventListener('keydown', (event) => event.key === 'Enter' && signInWithToken());
 $('sign-out').addEventListener('click', signOut);
-$('heatmap-form').addEventListener('submit', (event) => { event.preventDefault(); loadHeatmap($('content').value.trim()); });
+$('content').addEventListener('change', () => loadHeatmap($('content').value));
 // A sign-in link (`/dashboard#token=…`, what `substream demo` prints): the fragment never reaches
 // the server; it is taken once and wiped from the address bar and history.
 const linked = new URLSearchParams(location.hash.slice(1)).get('token');

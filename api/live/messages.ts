@@ -1,8 +1,11 @@
 import { comparePositions } from '../../eventstore/log-position.ts';
 import type { LogPosition, RecordedEvent } from '../../eventstore/types.ts';
 
-/** The chain facts the live feed carries (tenant = the event's `metadata.tenantId`). */
-export const LIVE_EVENT_TYPES: ReadonlySet<string> = new Set(['SubscriptionActivated', 'SubscriptionBilled', 'SubscriptionCancelled', 'StreamWithdrawn']);
+/** The facts the live feed carries (tenant = the event's `metadata.tenantId`): every subscription fact, and withdrawals. */
+export const LIVE_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'SubscriptionActivated', 'SubscriptionBilled', 'SubscriptionRenewed', 'TrialStarted', 'GracePeriodStarted',
+  'SubscriptionCancelled', 'TierChanged', 'TipReceived', 'StreamWithdrawn',
+]);
 
 /** View events of the analytics ingest, counted per content each second. */
 export const VIEW_EVENT_TYPES: ReadonlySet<string> = new Set(['ViewEventsRecorded', 'ViewsRecorded', 'ViewEventRecorded']);

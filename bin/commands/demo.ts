@@ -18,6 +18,7 @@ import { readModelCounts } from '../demo/counts.ts';
 import { databaseHolds } from '../demo/guard.ts';
 import { runLiveFacts } from '../demo/live.ts';
 import { DEFAULT_SIZE, DEMO_CONTRACT_ID, demoCreators, demoPlan } from '../demo/plan.ts';
+import { runningServer } from '../demo/running-server.ts';
 import { replayArchive, seedSample } from '../demo/seed.ts';
 import { EXIT, parseCliArgs, UsageError, type CliCommand } from '../cli.ts';
 
@@ -30,7 +31,9 @@ the real paths, serves the API and dashboard, and adds a chain fact every 1-2 s 
   - subscribers request subscriptions over the last 90 days (commands); their activations, bills
     and cancellations are substream-v1 contract events in a generated getEvents archive, indexed;
   - view reports for every content item (RecordViewEvents).
-Run again on the same database: the sample is kept and comes alive again.
+Run again on the same database: the sample is kept and comes alive again. Beside a running
+server on the same port (\`npm start\` in another terminal) it joins that server: the link is
+that server's, which projects and shows the facts this process adds.
 
   --short          build, let the projectors catch up, print the read-model counts and exit
   --facts N        stop after N live facts (with --short: emit them before counting)
@@ -50,6 +53,26 @@ function count(value: string | undefined, flag: string, fallback: number, max: n
 
 const FIXTURES = new URL('../../tests/fixtures/stellar/mainnet/', import.meta.url).pathname;
 const FIXTURE_FILES = ['rpc-get-transactions.json', 'ledger-30820015.get-transactions.ndjson'];
+
+/** What the demo prints once it serves (or joined a server): the sign-in link and what to try next. */
+function banner(base: string, creator: { address: string; displayName: string }, token: string): string {
+  return [
+    '',
+    `SubStream demo on ${base}  (Ctrl-C to stop)`,
+    `  dashboard, signed in as ${creator.displayName}: ${base}/dashboard#token=${token}`,
+    `  (or open ${base}/dashboard and paste $TOKEN below)`,
+    '',
+    'Try next:',
+    `  export TOKEN=${token}`,
+    `  curl -H "Authorization: Bearer $TOKEN" ${base}/v1/analytics/creators/me`,
+    `  curl -H "Authorization: Bearer $TOKEN" "${base}/v1/creators/me/subscribers"`,
+    `  curl ${base}/v1/creators/${creator.address}`,
+    `  curl ${base}/   (the front door; ${base}/docs for every route)`,
+    '  npx substream projections status',
+    `  npx substream token --sub ${creator.address} --tenant ${creator.address}   (a fresh token)`,
+    '',
+  ].join('\n');
+}
 
 export const demo: CliCommand = {
   usage,
@@ -130,31 +153,22 @@ export const demo: CliCommand = {
         return EXIT.ok;
       }
 
+      const creator = plan.creators[0]!;
+      const token = await signToken(runtime.jwtSecret, { sub: creator.address, tenant: creator.address }, 24 * 3600);
+      const joined = await runningServer(port);
+      if (joined) {
+        // `npm start` serves on this port (same DATA_DIR, so the same JWT secret): it runs the
+        // projectors and the dashboard; its live feed picks these facts up by its fallback poll.
+        say(`\njoining the SubStream server already on ${joined}: it serves the dashboard, this process adds the facts`);
+        say(banner(joined, creator, token));
+        await Promise.race([liveRun(), onShutdown(logger, async () => live.abort())]);
+        return EXIT.ok;
+      }
       const eventStore = createPostgresEventStore(runtime.apiDb);
       app = await buildApp({ services: { config, db: runtime.apiDb, eventStore, jwtSecret: runtime.jwtSecret }, logLevel: 'warn' });
       const projecting = runProjections(runtime.db, allProjectors, { batchSize: config.PROJECTION_BATCH_SIZE, signal: live.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD });
       await app.listen({ port, host: config.HOST });
-      const base = `http://localhost:${(app.server.address() as { port: number }).port}`;
-      const creator = plan.creators[0]!;
-      const token = await signToken(runtime.jwtSecret, { sub: creator.address, tenant: creator.address }, 24 * 3600);
-      say(
-        [
-          '',
-          `SubStream demo on ${base}  (Ctrl-C to stop)`,
-          `  dashboard, signed in as ${creator.displayName}: ${base}/dashboard#token=${token}`,
-          `  (or open ${base}/dashboard and paste $TOKEN below)`,
-          '',
-          'Try next:',
-          `  export TOKEN=${token}`,
-          `  curl -H "Authorization: Bearer $TOKEN" ${base}/v1/analytics/creators/me`,
-          `  curl -H "Authorization: Bearer $TOKEN" "${base}/v1/creators/me/subscribers"`,
-          `  curl ${base}/v1/creators/${creator.address}`,
-          `  curl ${base}/   (the front door; ${base}/docs for every route)`,
-          '  npx substream projections status',
-          `  npx substream token --sub ${creator.address} --tenant ${creator.address}   (a fresh token)`,
-          '',
-        ].join('\n'),
-      );
+      say(banner(`http://localhost:${(app.server.address() as { port: number }).port}`, creator, token));
       // Through the app's store and log signal: the dashboard's live ticker wakes at each fact.
       await Promise.race([liveRun({ store: app.services.eventStore, onAppended: app.logSignal.notify }), projecting, onShutdown(logger, async () => live.abort())]);
       live.abort();

@@ -9,7 +9,7 @@ import { openLogSignal } from '../../platform/log-signal.ts';
 import { randomAccount, testApp } from '../support/app.ts';
 import { connectLive, deltasOf, type LiveConnection } from '../support/live-client.ts';
 import { subEvent } from '../support/subscription-events.ts';
-import { REDIS_URL, redisPrefix } from '../support/redis.ts';
+import { REDIS_URL, redisPrefix, redisSkip } from '../support/redis.ts';
 
 /** The fallback poll in these tests: anything seen within WAKE_MS came through a wake-up. */
 const NEVER_POLLS = '60000';
@@ -31,7 +31,7 @@ async function billed(store: EventStore, creator: string, amount: string): Promi
 const amounts = (live: LiveConnection) => deltasOf(live.messages).map((d) => (d.data as { amount: string }).amount);
 
 
-t.test('a fact appended elsewhere wakes every instance through Redis, long before the fallback poll', async (t) => {
+t.test('a fact appended elsewhere wakes every instance through Redis, long before the fallback poll', { skip: redisSkip }, async (t) => {
   const env = { REDIS_URL, REDIS_KEY_PREFIX: redisPrefix(t), LIVE_FALLBACK_POLL_MS: NEVER_POLLS };
   const one = await testApp(t, env);
   const two = await testApp(t, env, { database: one.database });
@@ -64,7 +64,7 @@ t.test('without REDIS_URL an append through the API wakes its own feed in-proces
   t.same(amounts(live), ['5']);
 });
 
-t.test('a lost announcement delays a fact until the fallback poll, never loses it', async (t) => {
+t.test('a lost announcement delays a fact until the fallback poll, never loses it', { skip: redisSkip }, async (t) => {
   const { app, token, database } = await testApp(t, { REDIS_URL, REDIS_KEY_PREFIX: redisPrefix(t), LIVE_FALLBACK_POLL_MS: '300' });
   const creator = randomAccount();
   const live = await connectLive(await listen(app), await token(creator, creator));

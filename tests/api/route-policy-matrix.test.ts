@@ -121,9 +121,15 @@ const SAMPLES: Record<string, (caller: Caller) => Sample> = {
   'POST /v1/webhooks/stripe': () => ({ url: '/v1/webhooks/stripe', payload: { id: 'evt_1', type: 'ping' } }),
   'GET /dashboard/dashboard.css': () => ({ url: '/dashboard/dashboard.css' }),
   'GET /dashboard/charts.js': () => ({ url: '/dashboard/charts.js' }),
+  'GET /dashboard/feed.js': () => ({ url: '/dashboard/feed.js' }),
+  'GET /dashboard/heatmap.js': () => ({ url: '/dashboard/heatmap.js' }),
+  'GET /dashboard/metrics.js': () => ({ url: '/dashboard/metrics.js' }),
+  'GET /dashboard/money.js': () => ({ url: '/dashboard/money.js' }),
   'GET /dashboard/sep10-client.js': () => ({ url: '/dashboard/sep10-client.js' }),
   'GET /dashboard/wallet-sign-in.js': () => ({ url: '/dashboard/wallet-sign-in.js' }),
   'GET /dashboard/vendor/freighter-api.js': () => ({ url: '/dashboard/vendor/freighter-api.js' }),
+  'GET /dashboard/vendor/uplot.js': () => ({ url: '/dashboard/vendor/uplot.js' }),
+  'GET /dashboard/vendor/uplot.css': () => ({ url: '/dashboard/vendor/uplot.css' }),
 };
 
 /** What the declaration says this caller gets: null (allowed) or the status and code of the refusal. */

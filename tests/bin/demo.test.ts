@@ -1,4 +1,6 @@
-import { Networks } from '@stellar/stellar-sdk';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Networks, scValToNative, xdr } from '@stellar/stellar-sdk';
 import { sql } from 'kysely';
 import t from 'tap';
 import { DEFAULT_SIZE, demoCreators, demoPlan } from '../../bin/demo/plan.ts';
@@ -50,6 +52,28 @@ t.test('demo --short builds the sample through the real paths; the read models h
 
   const { rows } = await sql<{ n: string }>`select count(*) as n from subscriptions where rate_per_second is null or tier is null or token is null`.execute(db);
   t.equal(rows[0]!.n, '0', 'intent (tier) and fact (rate, token) met in every subscription');
+
+  // Fact by fact: the contract events the demo generated (its getEvents archive, decoded here with
+  // the SDK) folded per subscription, against the subscriptions read model row by row.
+  const archive = readFileSync(join(dataDir, 'demo', 'demo-chain.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { topic: string[]; value: string });
+  const expected = new Map<string, { status: string; bills: number; total: bigint; rate: string; token: string }>();
+  for (const item of archive) {
+    const [name, subscriber, creator, third] = item.topic.map((topic) => scValToNative(xdr.ScVal.fromXDR(topic, 'base64')) as unknown);
+    const key = `${String(subscriber)} ${String(creator)}`;
+    const value = scValToNative(xdr.ScVal.fromXDR(item.value, 'base64')) as { rate_per_second?: bigint; token?: string };
+    if (name === 'subscription_created') expected.set(key, { status: 'active', bills: 0, total: 0n, rate: String(value.rate_per_second), token: String(value.token) });
+    const row = expected.get(key)!;
+    if (name === 'subscription_billed') Object.assign(row, { bills: row.bills + 1, total: row.total + (third as bigint) });
+    if (name === 'unsubscribed') row.status = 'cancelled';
+  }
+  const projected = await sql<{ subscriber: string; creator: string; status: string; bills_count: number; total_billed: string; rate_per_second: string; token: string }>`
+    select subscriber, creator, status, bills_count, total_billed::text, rate_per_second::text, token from subscriptions`.execute(db);
+  t.equal(expected.size, SUBSCRIBERS, 'the archive activates every subscriber');
+  t.same(
+    Object.fromEntries(projected.rows.map((r) => [`${r.subscriber} ${r.creator}`, { status: r.status, bills: r.bills_count, total: BigInt(r.total_billed), rate: r.rate_per_second, token: r.token }])),
+    Object.fromEntries(expected),
+    'every subscription row (status, bills, total billed, rate, token) is the fold of its generated facts',
+  );
 
   t.test('run again: the sample is kept, not doubled; live facts go through the indexer into the read models', async (t) => {
     const again = await demo(url, dataDir, '--facts', '3');

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import t, { type Test } from 'tap';
 import { TEST_SERVER_URL, testDatabase } from '../support/database.ts';
-import { REDIS_URL, redisPrefix } from '../support/redis.ts';
+import { REDIS_URL, redisPrefix, redisSkip } from '../support/redis.ts';
 
 // The real CLI in a child process, started where it cannot start: it must log one error line naming
 // what failed, stop what it had started (projectors, sweeper, Redis, pool) and exit 1 by itself.
@@ -60,7 +60,7 @@ async function holdPort(t: { teardown(fn: () => unknown): void }): Promise<numbe
   return (server.address() as { port: number }).port;
 }
 
-t.test('serve on a port already in use: logs EADDRINUSE, stops its projectors, sweeper and Redis, exits 1', async (t) => {
+t.test('serve on a port already in use: logs EADDRINUSE, stops its projectors, sweeper and Redis, exits 1', { skip: redisSkip }, async (t) => {
   const database = await testDatabase(t);
   const port = await holdPort(t);
   const exit = await substream(['serve', '--port', String(port)], { DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: redisPrefix(t) });
@@ -75,7 +75,7 @@ t.test('serve on a database that does not exist: names the database, exits 1', a
   failedCleanly(t, exit, /^serve could not start: opening the database: database "substream_missing_\w+" does not exist/);
 });
 
-t.test('serve whose projectors fail to start: closes the server it had opened, exits 1', async (t) => {
+t.test('serve whose projectors fail to start: closes the server it had opened, exits 1', { skip: redisSkip }, async (t) => {
   const database = await testDatabase(t);
   // Migrated (so the runtime opens), but the projectors' first query fails.
   await sql`alter table projection_checkpoints rename to projection_checkpoints_gone`.execute(database.db);
@@ -83,7 +83,7 @@ t.test('serve whose projectors fail to start: closes the server it had opened, e
   failedCleanly(t, exit, /^serve could not start: starting the projectors: relation "projection_checkpoints" does not exist/);
 });
 
-t.test('project whose projectors fail to start: waits for the sweeper, logs the error, exits 1', async (t) => {
+t.test('project whose projectors fail to start: waits for the sweeper, logs the error, exits 1', { skip: redisSkip }, async (t) => {
   const database = await testDatabase(t);
   await sql`alter table projection_checkpoints rename to projection_checkpoints_gone`.execute(database.db);
   const exit = await substream(['project'], { DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: redisPrefix(t) });

@@ -6,10 +6,10 @@ import type { LogPosition } from '../../eventstore/types.ts';
 import { openLogSignal } from '../../platform/log-signal.ts';
 import { sweepOnce } from '../../projections/subscriptions/expiry-sweeper.ts';
 import { testDatabase } from '../support/database.ts';
-import { REDIS_URL, redisPrefix } from '../support/redis.ts';
+import { REDIS_URL, redisPrefix, redisSkip } from '../support/redis.ts';
 import { pendingSubscription } from '../support/pending-subscription.ts';
 
-t.test('an expiry the sweeper appends is announced on the log signal, across processes through Redis', async (t) => {
+t.test('an expiry the sweeper appends is announced on the log signal, across processes through Redis', { skip: redisSkip }, async (t) => {
   const { db } = await testDatabase(t);
   const store = createPostgresEventStore(db);
   const { streamId } = await pendingSubscription(db, store);
