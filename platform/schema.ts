@@ -315,6 +315,22 @@ export interface ExportJobsTable {
   finished_at: Timestamp | null;
 }
 
+/** One reconciliation of a tenant's books (reconciliation/runs.ts); `report` is a ReconciliationReport. */
+export interface ReconciliationRunsTable {
+  id: string;
+  tenant_id: string;
+  trigger: 'api' | 'cli' | 'schedule';
+  from_day: ColumnType<string | null, string | null, string | null>;
+  to_day: ColumnType<string | null, string | null, string | null>;
+  status: 'running' | 'finished' | 'failed';
+  complete: boolean | null;
+  discrepancies: Generated<number>;
+  report: ColumnType<unknown, string | null, string | null>;
+  reason: string | null;
+  created_at: Generated<Date>;
+  finished_at: Timestamp | null;
+}
+
 /** Every table the service owns. Later modules add theirs here. */
 export interface Database {
   indexer_checkpoints: IndexerCheckpointsTable;
@@ -338,4 +354,5 @@ export interface Database {
   analytics_daily_amounts: AnalyticsDailyAmountsTable;
   analytics_money_tokens: AnalyticsMoneyTokensTable;
   export_jobs: ExportJobsTable;
+  reconciliation_runs: ReconciliationRunsTable;
 }

@@ -1,0 +1,40 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DayRange } from './types.ts';
+import { reconcileTenant, type ReconcileDeps } from './run.ts';
+import { tenantsWithBooks } from './tenants.ts';
+
+/**
+ * Reconciles every tenant, one after the other (a tenant's failure is logged and the next goes
+ * on): the runs, in order.
+ *
+ * @example const runs = await reconcileAll(deps, 'cli', { from: null, to: null });
+ */
+export async function reconcileAll(deps: ReconcileDeps, trigger: 'cli' | 'schedule', range: DayRange) {
+  const runs = [];
+  for (const tenant of await tenantsWithBooks(deps.db)) {
+    try {
+      runs.push(await reconcileTenant(deps, tenant, trigger, range));
+    } catch (error) {
+      deps.logger?.error({ err: error, tenant }, 'reconciliation failed');
+    }
+  }
+  return runs;
+}
+
+/**
+ * The daily job of `serve`: every `everyMs` (the first time one period after start), an all-time
+ * run of every tenant's books, until `signal` aborts.
+ *
+ * @example await runReconciliationSchedule(deps, { everyMs: 24 * 3_600_000, signal });
+ */
+export async function runReconciliationSchedule(deps: ReconcileDeps, options: { everyMs: number; signal: AbortSignal }): Promise<void> {
+  for (;;) {
+    await sleep(options.everyMs, undefined, { signal: options.signal }).catch(() => undefined);
+    if (options.signal.aborted) return;
+    const runs = await reconcileAll(deps, 'schedule', { from: null, to: null }).catch((error: unknown) => {
+      deps.logger?.error({ err: error }, 'reconciliation: listing tenants failed');
+      return [];
+    });
+    deps.logger?.info({ runs: runs.length, discrepancies: runs.reduce((n, r) => n + r.discrepancies, 0) }, 'daily reconciliation done');
+  }
+}
