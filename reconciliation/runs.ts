@@ -56,17 +56,3 @@ export async function listRuns(db: Db, tenant: string, limit: number): Promise<O
     .select(['id', 'tenant_id', 'trigger', 'from_day', 'to_day', 'status', 'complete', 'discrepancies', 'reason', 'created_at', 'finished_at'])
     .orderBy('created_at', 'desc').orderBy('id').limit(limit).execute());
 }
-
-/**
- * Each tenant's latest finished run (the metrics policy): its discrepancies and completeness.
- *
- * @example const latest = await latestRuns(db);
- */
-export async function latestRuns(db: Db): Promise<{ tenant: string; discrepancies: number; complete: boolean }[]> {
-  return asApiRole(db, { 'app.reconciliation_metrics': 'on' }, async (trx) => {
-    const { rows } = await sql<{ tenant: string; discrepancies: number; complete: boolean }>`
-      select distinct on (tenant_id) tenant_id as tenant, discrepancies, coalesce(complete, false) as complete
-      from reconciliation_runs where status = 'finished' order by tenant_id, created_at desc`.execute(trx);
-    return rows;
-  });
-}

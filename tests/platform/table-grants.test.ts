@@ -25,7 +25,7 @@ const CLASSIFIED: Record<string, Grants | 'owner only'> = {
   projection_dead_letters: { substream_api: ['SELECT'], substream_projector: ['SELECT', 'INSERT', 'UPDATE'] },
   outbox_checkpoints: { substream_api: ['SELECT'], substream_projector: ['SELECT', 'INSERT', 'UPDATE'] },
   indexer_checkpoints: { substream_api: ['SELECT'], substream_indexer: ['SELECT', 'INSERT', 'UPDATE'] },
-  indexer_ranges: { substream_indexer: ['SELECT', 'INSERT', 'UPDATE'] },
+  indexer_ranges: { substream_api: ['SELECT'], substream_indexer: ['SELECT', 'INSERT', 'UPDATE'] },
   creators: READ_MODEL,
   subscriptions: READ_MODEL,
   streams: READ_MODEL,
@@ -36,6 +36,7 @@ const CLASSIFIED: Record<string, Grants | 'owner only'> = {
   analytics_daily_amounts: READ_MODEL,
   analytics_money_tokens: READ_MODEL,
   export_jobs: { substream_api: ['SELECT', 'INSERT', 'UPDATE'] },
+  reconciliation_runs: { substream_api: ['SELECT', 'INSERT', 'UPDATE'] },
   kysely_migration: 'owner only',
   kysely_migration_lock: 'owner only',
 };

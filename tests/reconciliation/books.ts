@@ -32,10 +32,10 @@ export interface Books {
 /**
  * A creator with two wallet subscriptions billed on chain (ledgers 10–14, one of them in
  * OTHER_TOKEN and one amount beyond 2^53) and one card subscription billed in EUR, projected, with
- * ledgers 1–20 indexed: books that agree everywhere.
+ * ledgers 1–20 indexed: books that agree everywhere (in `existing`, or a fresh database).
  */
-export async function consistentBooks(t: { teardown(fn: () => unknown): void }): Promise<Books> {
-  const database = await testDatabase(t);
+export async function consistentBooks(t: { teardown(fn: () => unknown): void }, existing?: TestDatabase): Promise<Books> {
+  const database = existing ?? (await testDatabase(t));
   const apiDb = createDb({ url: await loginRoleUrl('substream_api', database.url), max: 4 });
   t.teardown(() => apiDb.destroy());
   const eventStore = createPostgresEventStore(apiDb);
