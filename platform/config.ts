@@ -183,8 +183,8 @@ const schema = z.object({
   EXPORT_EXPIRY_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   /** The subscription contract's read-only getter `fn(subscriber, merchant) -> i128` reconciliation simulates (with STELLAR_RPC_URL); unset: the contract is not compared. */
   RECONCILIATION_CONTRACT_GETTER: z.string().regex(/^[a-z_][a-z0-9_]{0,31}$/, 'must be a contract function name').optional(),
-  /** `serve` reconciles every tenant's books this often (first after one period); 0: never. */
-  RECONCILIATION_EVERY_HOURS: z.coerce.number().min(0).max(24 * 31).default(24),
+  /** `serve` reconciles every tenant's books this often (first after one period; at most 24 days, a timer's limit); 0: never. */
+  RECONCILIATION_EVERY_HOURS: z.coerce.number().min(0).max(24 * 24).default(24),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Every request of one client IP a minute, whoever it authenticates as: free SEP-10 logins cannot multiply the per-principal limit. */
   RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(6000),

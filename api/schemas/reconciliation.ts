@@ -1,13 +1,15 @@
 import { z } from 'zod';
+import { isCalendarDay } from '../../reconciliation/day-range.ts';
 
 const Stroops = z.string().describe('stroops, an exact decimal string');
 const Billed = z.object({ billed: Stroops, bills: z.number().int() });
+const Day = z.iso.date().refine(isCalendarDay, { message: 'not a calendar day' });
 const Cutoff = z.object({ commit: z.string(), prepare: z.string() }).describe('a log position (a projector checkpoint)');
 
 export const CreateReconciliationInput = z
   .object({
-    from: z.iso.date().optional().describe('first UTC day of bills compared (inclusive); with a range only revenue per token is compared'),
-    to: z.iso.date().optional().describe('UTC day after the last one compared (exclusive)'),
+    from: Day.optional().describe('first UTC day of bills compared (inclusive); with a range only revenue per token is compared'),
+    to: Day.optional().describe('UTC day after the last one compared (exclusive)'),
   })
   .strict()
   .refine((input) => !input.from || !input.to || input.from < input.to, { message: '`from` must be before `to`', path: ['to'] })

@@ -5,6 +5,8 @@ import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { runStripeCatalogSync } from '../../integration/stripe-catalog.ts';
 import { exportStore } from '../../exports/object-store.ts';
 import { runExportWorker } from '../../exports/worker.ts';
+import { reconciliationContract } from '../../reconciliation/contract-config.ts';
+import { runReconciliationSchedule } from '../../reconciliation/schedule.ts';
 import { allProjectors } from '../../projections/registry.ts';
 import { runProjections } from '../../projections/startup.ts';
 import { runExpirySweeper } from '../../projections/subscriptions/expiry-sweeper.ts';
@@ -48,7 +50,7 @@ function starting<T>(step: string, promise: Promise<T>): Promise<T> {
 export const serve: CliCommand = {
   usage: `substream serve [--no-projectors] [--port N]
 
-  --no-projectors  serve only (no projectors, no expiry sweeper); run \`substream project\` elsewhere
+  --no-projectors  serve only (no projectors, no expiry sweeper, no daily reconciliation); run \`substream project\` elsewhere
                    (the Idempotency-Key sweeper, and with EXPORT_S3_BUCKET the export worker, run either way)
   --port N         listen port (default PORT, 3000)
 
@@ -93,6 +95,11 @@ Stops cleanly on SIGINT/SIGTERM.`,
           runExpirySweeper(runtime.db, app.services.eventStore, { intervalMs: config.SUBSCRIPTION_EXPIRY_SWEEP_SECONDS * 1000, signal: projecting.signal, logger }),
           // Card payments on: tiers sync to Stripe Products and Prices (integration/stripe-catalog.ts).
           app.stripe && runStripeCatalogSync(runtime.db, app.services.eventStore, app.stripe, { batchSize: 200, signal: projecting.signal, logger }),
+          // The daily reconciliation, with the projectors: an instance run with --no-projectors does not repeat it.
+          config.RECONCILIATION_EVERY_HOURS > 0 && runReconciliationSchedule(
+            { db: runtime.apiDb, eventStore: app.services.eventStore, contract: reconciliationContract(config), logger },
+            { everyMs: config.RECONCILIATION_EVERY_HOURS * 3_600_000, signal: projecting.signal },
+          ),
           ...(config.WEBHOOKS ? [
             runDispatcher(runtime.db, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger }),
             runWebhookWorkers(runtime.db, { ...webhookWorkerOptions(config), signal: projecting.signal, logger }),

@@ -49,7 +49,7 @@ t.test('a bad range is a 400 in the one error shape', async (t) => {
   const { app, token } = await testApp(t);
   const creator = randomAccount();
   const headers = { authorization: `Bearer ${await token(creator, creator)}` };
-  for (const payload of [{ from: '2026-12-02', to: '2026-12-01' }, { from: 'yesterday' }, { from: '2026-12-01T00:00:00Z' }, { extra: 1 }]) {
+  for (const payload of [{ from: '2026-12-02', to: '2026-12-01' }, { from: 'yesterday' }, { from: '2026-12-01T00:00:00Z' }, { from: '2026-02-30' }, { extra: 1 }]) {
     const response = await app.inject({ method: 'POST', url: '/v1/reconciliation/runs', headers, payload });
     t.equal(response.statusCode, 400, JSON.stringify(payload));
     t.equal(response.json().code, 'VALIDATION.FAILED', response.body);
