@@ -105,3 +105,25 @@ export async function finishExport(
     .executeTakeFirst());
   return result.numUpdatedRows === 1n;
 }
+
+/**
+ * Ready jobs finished more than `ttlHours` ago (any tenant: worker policy), oldest first.
+ *
+ * @example const old = await expirableExports(db, 24, 100);
+ */
+export async function expirableExports(db: Db, ttlHours: number, limit: number): Promise<Pick<ExportJob, 'id' | 'object_key'>[]> {
+  return asWorker(db, (trx) => trx.selectFrom('export_jobs').select(['id', 'object_key'])
+    .where('status', '=', 'ready').where('finished_at', '<', sql<Date>`now() - make_interval(hours => ${ttlHours})`)
+    .orderBy('finished_at').limit(limit).execute());
+}
+
+/**
+ * Marks a ready job expired (its object deleted): false when it was no longer ready.
+ *
+ * @example await markExportExpired(db, job.id);
+ */
+export async function markExportExpired(db: Db, id: string): Promise<boolean> {
+  const result = await asWorker(db, (trx) => trx.updateTable('export_jobs')
+    .set({ status: 'expired', updated_at: sql`now()` }).where('id', '=', id).where('status', '=', 'ready').executeTakeFirst());
+  return result.numUpdatedRows === 1n;
+}

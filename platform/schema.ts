@@ -298,11 +298,11 @@ export interface AnalyticsMoneyTokensTable {
 export interface ExportJobsTable {
   id: string;
   tenant_id: string;
-  dataset: 'subscribers' | 'billing' | 'streams' | 'invoice-links';
+  dataset: 'subscribers' | 'billing' | 'streams' | 'invoice-links' | 'view-events';
   format: 'csv' | 'json' | 'ndjson';
   from_at: Timestamp | null;
   to_at: Timestamp | null;
-  status: 'queued' | 'running' | 'ready' | 'failed';
+  status: 'queued' | 'running' | 'ready' | 'failed' | 'expired';
   rows_written: ColumnType<string, string | bigint | undefined, string | bigint>;
   attempts: Generated<number>;
   lease_owner: string | null;

@@ -3,6 +3,7 @@ import { buildApp } from '../../api/app.ts';
 import { runIdempotencySweeper } from '../../api/idempotency-retention.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
 import { runStripeCatalogSync } from '../../integration/stripe-catalog.ts';
+import { runExportExpirySweeper } from '../../exports/expiry.ts';
 import { exportStore } from '../../exports/object-store.ts';
 import { runExportWorker } from '../../exports/worker.ts';
 import { reconciliationContract } from '../../reconciliation/contract-config.ts';
@@ -81,9 +82,10 @@ Stops cleanly on SIGINT/SIGTERM.`,
       const store = exportStore(config);
       if (store) {
         const exporting = new AbortController();
-        stopBeforeClosing(app, exporting, runExportWorker({
-          db: runtime.apiDb, store, leaseSeconds: config.EXPORT_LEASE_SECONDS, pollMs: config.EXPORT_POLL_MS, signal: exporting.signal, logger,
-        }).finally(() => store.destroy()));
+        stopBeforeClosing(app, exporting, Promise.all([
+          runExportWorker({ db: runtime.apiDb, store, leaseSeconds: config.EXPORT_LEASE_SECONDS, pollMs: config.EXPORT_POLL_MS, signal: exporting.signal, logger }),
+          runExportExpirySweeper({ db: runtime.apiDb, store, ttlHours: config.EXPORT_TTL_HOURS, intervalMs: config.EXPORT_EXPIRY_SWEEP_SECONDS * 1000, signal: exporting.signal, logger }),
+        ]).finally(() => store.destroy()));
       }
       // Rejects if the projectors fail to start (before or after `listen`); never settles otherwise.
       const failures: Promise<never>[] = [];
