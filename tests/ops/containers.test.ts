@@ -17,6 +17,7 @@ interface Service {
   image?: string;
   build?: unknown;
   command?: string[];
+  entrypoint?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
   stop_grace_period?: string;
@@ -32,6 +33,7 @@ const OPERATOR_SECRETS: Record<string, string> = {
   API_KEY_PEPPER: 'operator-api-key-pepper-at-least-32-chars',
   SEP10_SIGNING_SECRET: 'SABQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGC45',
   POSTGRES_PASSWORD: 'operator-database-password',
+  MINIO_ROOT_PASSWORD: 'operator-minio-password',
 };
 
 /**
@@ -100,6 +102,15 @@ for (const [name, command] of [['api', 'serve'], ['indexer', 'index'], ['project
     t.ok(service.build !== undefined, 'built from the Dockerfile');
   });
 }
+
+t.test('api: exports to the MinIO service, into the bucket minio-buckets creates, with its credentials', async (t) => {
+  const api = services.api!;
+  const config = loadConfig({ ...IMAGE_ENV, ...Object.fromEntries(Object.entries(api.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))])) });
+  t.ok(config.EXPORT_S3_ENDPOINT && services[new URL(config.EXPORT_S3_ENDPOINT).hostname], `${config.EXPORT_S3_ENDPOINT} reaches a compose service`);
+  t.match(services['minio-buckets']!.entrypoint?.join(' ') ?? '', new RegExp(`mc mb --ignore-existing local/${config.EXPORT_S3_BUCKET}`), 'the bucket is created');
+  t.equal(config.EXPORT_S3_SECRET_ACCESS_KEY, OPERATOR_SECRETS.MINIO_ROOT_PASSWORD, 'the MinIO root password');
+  t.same(api.depends_on?.['minio-buckets'], { condition: 'service_completed_successfully' }, 'serve starts once the bucket exists');
+});
 
 t.test('relay: publishes to the kafka service, which it waits for', async (t) => {
   const relay = services.relay!;
