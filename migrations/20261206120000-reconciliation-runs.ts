@@ -7,7 +7,8 @@ import { sql, type Kysely } from 'kysely';
  * - Tenant policy (substream_api): a tenant starts, reads and finishes its own runs
  *   (`tenant_id` = `app.current_tenant_id`); the CLI and the daily job set each tenant in turn.
  * - Metrics policy (substream_api, read only): with `app.reconciliation_metrics = on` the scrape
- *   reads every tenant's latest counts (platform/metrics.ts), never a report.
+ *   reads every tenant's rows (platform/metrics-reconciliation.ts selects only the counts): a
+ *   convention of trusted code, like the export worker's setting.
  *
  * The reconciliation also reads `indexer_ranges` (gaps make a run incomplete): granted here.
  */
