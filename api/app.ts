@@ -26,6 +26,7 @@ import content from './routes/content.ts';
 import creators from './routes/creators.ts';
 import dashboard from './routes/dashboard.ts';
 import exportRoutes from './routes/exports.ts';
+import reconciliationRoutes from './routes/reconciliation.ts';
 import flagRoutes from './routes/flags.ts';
 import health from './routes/health.ts';
 import home from './routes/home.ts';
@@ -103,6 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(content, { prefix: '/v1' });
   await app.register(analytics, { prefix: '/v1' });
   await app.register(exportRoutes, { prefix: '/v1' });
+  await app.register(reconciliationRoutes, { prefix: '/v1' });
   await app.register(live, { prefix: '/v1' });
   await app.register(stripeWebhooks, { prefix: '/v1' });
   await app.register(webhookEndpoints, { prefix: '/v1' });

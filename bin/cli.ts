@@ -6,7 +6,7 @@ export interface CliCommand {
   run(argv: string[]): Promise<number>;
 }
 
-export const EXIT = { ok: 0, failed: 1, badArguments: 2, sourceUnavailable: 3, alreadyRunning: 4 } as const;
+export const EXIT = { ok: 0, failed: 1, badArguments: 2, sourceUnavailable: 3, alreadyRunning: 4, booksDisagree: 5 } as const;
 
 /** Bad arguments: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {

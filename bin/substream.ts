@@ -14,6 +14,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CliCommand
   replay: { summary: 'replay a historical ledger range into the event store', load: async () => (await import('./commands/replay.ts')).replay },
   indexer: { summary: 'indexer maintenance: gaps', load: async () => (await import('./commands/indexer.ts')).indexer },
   relay: { summary: 'publish integration events from the log to Kafka (KAFKA_BROKERS)', load: async () => (await import('./commands/relay.ts')).relay },
+  reconcile: { summary: 'reconcile tenants\' books: event log vs read models (vs contract)', load: async () => (await import('./commands/reconcile.ts')).reconcile },
   worker: { summary: 'run data export jobs to EXPORT_S3_BUCKET until interrupted', load: async () => (await import('./commands/worker.ts')).worker },
   erase: { summary: 'erase a data subject\'s personal data (crypto-shredding)', load: async () => (await import('./commands/erase.ts')).erase },
   projections: { summary: 'projection maintenance: rebuild <name>|--all, status', load: async () => (await import('./commands/projections.ts')).projections },

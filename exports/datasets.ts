@@ -1,7 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { ExportRow } from './encode.ts';
 
-export const DATASETS = ['subscribers', 'billing', 'streams', 'invoice-links'] as const;
+export const DATASETS = ['subscribers', 'billing', 'streams', 'invoice-links', 'view-events'] as const;
+/** Datasets of totals with no time of their own: an export of one takes no range. */
+export const TIMELESS_DATASETS: readonly Dataset[] = ['view-events'];
 export type Dataset = (typeof DATASETS)[number];
 
 /** The optional time range of an export: rows whose dataset time is in [from, to). */
@@ -60,5 +62,13 @@ export const DATASET_QUERIES: Record<Dataset, DatasetQuery> = {
       select id, slug, receiver, token, amount::text as amount, duration_seconds::text as "durationSeconds", description, status, payer,
         tx_hash as "txHash", ${iso('expires_at')} as "expiresAt", ${iso('created_at')} as "createdAt", ${iso('updated_at')} as "updatedAt"
       from invoice_links where ${within('created_at', range)} order by created_at, id`,
+  },
+  'view-events': {
+    // Watched seconds and views per content and second of playback, as the analytics heatmap sums
+    // recorded view events; viewers are not identified. Totals: no range applies.
+    columns: ['contentId', 'positionSecond', 'watchedSeconds', 'views'],
+    query: () => sql<ExportRow>`
+      select content_id as "contentId", position_second::text as "positionSecond", watched_seconds::text as "watchedSeconds", views::text as views
+      from analytics_view_heatmap order by content_id, position_second`,
   },
 };

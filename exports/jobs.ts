@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { asApiRole } from '../platform/api-role.ts';
 import type { Db } from '../platform/database.ts';
 import type { Database, ExportJobsTable } from '../platform/schema.ts';
 import type { Dataset, ExportRange } from './datasets.ts';
@@ -10,19 +11,10 @@ export type ExportJob = Selectable<ExportJobsTable>;
 /** A claimed job lost after this many leases (a worker crashing on it each time) is failed, not retried. */
 export const MAX_EXPORT_ATTEMPTS = 3;
 
-/** `fn` in a transaction as `substream_api` (row-level security applies), with `settings` set locally. */
-async function asApi<T>(db: Db, settings: Record<string, string>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    await sql`select set_config('role', 'substream_api', true)`.execute(trx);
-    for (const [name, value] of Object.entries(settings)) await sql`select set_config(${name}, ${value}, true)`.execute(trx);
-    return fn(trx);
-  });
-}
-
 /** The tenant's own jobs only (tenant policy of export_jobs). */
-const asTenant = <T>(db: Db, tenant: string, fn: (trx: Kysely<Database>) => Promise<T>) => asApi(db, { 'app.current_tenant_id': tenant }, fn);
+const asTenant = <T>(db: Db, tenant: string, fn: (trx: Kysely<Database>) => Promise<T>) => asApiRole(db, { 'app.current_tenant_id': tenant }, fn);
 /** Any tenant's job (worker policy of export_jobs): for the export worker alone. */
-const asWorker = <T>(db: Db, fn: (trx: Kysely<Database>) => Promise<T>) => asApi(db, { 'app.export_worker': 'on' }, fn);
+const asWorker = <T>(db: Db, fn: (trx: Kysely<Database>) => Promise<T>) => asApiRole(db, { 'app.export_worker': 'on' }, fn);
 
 /**
  * Queues an export for `tenant`.
@@ -111,5 +103,27 @@ export async function finishExport(
     .set({ ...values, lease_owner: null, lease_expires_at: null, finished_at: sql`now()`, updated_at: sql`now()` })
     .where('id', '=', id).where('lease_owner', '=', worker).where('status', '=', 'running')
     .executeTakeFirst());
+  return result.numUpdatedRows === 1n;
+}
+
+/**
+ * Ready jobs finished more than `ttlHours` ago (any tenant: worker policy), oldest first.
+ *
+ * @example const old = await expirableExports(db, 24, 100);
+ */
+export async function expirableExports(db: Db, ttlHours: number, limit: number): Promise<Pick<ExportJob, 'id' | 'object_key'>[]> {
+  return asWorker(db, (trx) => trx.selectFrom('export_jobs').select(['id', 'object_key'])
+    .where('status', '=', 'ready').where('finished_at', '<', sql<Date>`now() - make_interval(hours => ${ttlHours})`)
+    .orderBy('finished_at').limit(limit).execute());
+}
+
+/**
+ * Marks a ready job expired (its object deleted): false when it was no longer ready.
+ *
+ * @example await markExportExpired(db, job.id);
+ */
+export async function markExportExpired(db: Db, id: string): Promise<boolean> {
+  const result = await asWorker(db, (trx) => trx.updateTable('export_jobs')
+    .set({ status: 'expired', updated_at: sql`now()` }).where('id', '=', id).where('status', '=', 'ready').executeTakeFirst());
   return result.numUpdatedRows === 1n;
 }

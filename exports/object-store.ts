@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Config } from '../platform/config.ts';
@@ -13,6 +13,8 @@ export interface ExportStore {
   upload(key: string, body: Readable): Promise<void>;
   /** A GET URL of `key` valid EXPORT_URL_TTL_SECONDS. */
   presign(key: string): Promise<string>;
+  /** Deletes `key` (no error when it is already gone). */
+  remove(key: string): Promise<void>;
   destroy(): void;
 }
 
@@ -46,6 +48,9 @@ export function exportStore(config: Config): ExportStore | undefined {
       await upload.done();
     },
     presign: (key) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: EXPORT_URL_TTL_SECONDS }),
+    async remove(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
     destroy: () => client.destroy(),
   };
 }

@@ -197,6 +197,14 @@ const schema = z.object({
   EXPORT_LEASE_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
   /** How often an idle export worker looks for queued jobs. */
   EXPORT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  /** How long after it is ready an export's object is kept (and its link valid): then the sweeper deletes it and marks it expired. */
+  EXPORT_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
+  /** How often `serve` and `worker` look for exports past EXPORT_TTL_HOURS. */
+  EXPORT_EXPIRY_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  /** The subscription contract's read-only getter `fn(subscriber, merchant) -> i128` reconciliation simulates (with STELLAR_RPC_URL); unset: the contract is not compared. */
+  RECONCILIATION_CONTRACT_GETTER: z.string().regex(/^[a-z_][a-z0-9_]{0,31}$/, 'must be a contract function name').optional(),
+  /** `serve` reconciles every tenant's books this often (first after one period; at most 24 days, a timer's limit); 0: never. */
+  RECONCILIATION_EVERY_HOURS: z.coerce.number().min(0).max(24 * 24).default(24),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Every request of one client IP a minute, whoever it authenticates as: free SEP-10 logins cannot multiply the per-principal limit. */
   RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(6000),

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { EventStore } from '../eventstore/types.ts';
 import { poolOf, type Db } from './database.ts';
 import { readDatabaseSnapshot, type DatabaseSnapshot } from './metrics-database.ts';
+import { readReconciliation } from './metrics-reconciliation.ts';
 
 type HttpLabels = 'method' | 'route' | 'status_class';
 
@@ -128,6 +129,20 @@ export function createMetrics(db: Db, options: { defaultLabels?: Record<string, 
   indexerGauge('substream_indexer_latest_ledger', 'Latest network ledger the indexer job has seen (when the job records it)', (j) => j.latestLedger);
   indexerGauge('substream_indexer_checkpoint_age_seconds', 'Seconds since the indexer job last advanced its checkpoint', (j) => j.ageSeconds);
   indexerGauge('substream_indexer_source_failing_seconds', 'Seconds the indexer job\'s source has been failing (follow mode waits it out); absent while it answers', (j) => j.sourceFailingSeconds);
+
+  const reconciliationGauge = (name: string, help: string, pick: (r: { discrepancies: number; incomplete: number }) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      async collect() {
+        this.reset();
+        const latest = await readReconciliation(db);
+        if (latest) this.set(pick(latest));
+      },
+    });
+  reconciliationGauge('substream_reconciliation_discrepancies', 'Discrepancies found by each tenant\'s latest reconciliation run, summed (0 before any run)', (r) => r.discrepancies);
+  reconciliationGauge('substream_reconciliation_incomplete_tenants', 'Tenants whose latest reconciliation run covered ledgers never indexed (its totals not trusted)', (r) => r.incomplete);
 
   const http = { labelNames: ['method', 'route', 'status_class'] as HttpLabels[], registers };
   return {

@@ -342,11 +342,11 @@ export interface AnalyticsMoneyTokensTable {
 export interface ExportJobsTable {
   id: string;
   tenant_id: string;
-  dataset: 'subscribers' | 'billing' | 'streams' | 'invoice-links';
+  dataset: 'subscribers' | 'billing' | 'streams' | 'invoice-links' | 'view-events';
   format: 'csv' | 'json' | 'ndjson';
   from_at: Timestamp | null;
   to_at: Timestamp | null;
-  status: 'queued' | 'running' | 'ready' | 'failed';
+  status: 'queued' | 'running' | 'ready' | 'failed' | 'expired';
   rows_written: ColumnType<string, string | bigint | undefined, string | bigint>;
   attempts: Generated<number>;
   lease_owner: string | null;
@@ -365,6 +365,22 @@ export interface PersonalDataKeysTable {
   subject: string;
   wrapped_key: string;
   created_at: Generated<Date>;
+}
+
+/** One reconciliation of a tenant's books (reconciliation/runs.ts); `report` is a ReconciliationReport. */
+export interface ReconciliationRunsTable {
+  id: string;
+  tenant_id: string;
+  trigger: 'api' | 'cli' | 'schedule';
+  from_day: ColumnType<string | null, string | null, string | null>;
+  to_day: ColumnType<string | null, string | null, string | null>;
+  status: 'running' | 'finished' | 'failed';
+  complete: boolean | null;
+  discrepancies: Generated<number>;
+  report: ColumnType<unknown, string | null, string | null>;
+  reason: string | null;
+  created_at: Generated<Date>;
+  finished_at: Timestamp | null;
 }
 
 /** Every table the service owns. Later modules add theirs here. */
@@ -395,4 +411,5 @@ export interface Database {
   analytics_money_tokens: AnalyticsMoneyTokensTable;
   export_jobs: ExportJobsTable;
   personal_data_keys: PersonalDataKeysTable;
+  reconciliation_runs: ReconciliationRunsTable;
 }

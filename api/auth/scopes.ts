@@ -15,6 +15,8 @@ export const SCOPES = [
   'webhooks:write',
   'exports:read',
   'exports:write',
+  'reconciliation:read',
+  'reconciliation:write',
   'flags:admin',
   'admin:all',
 ] as const;

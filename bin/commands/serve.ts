@@ -2,8 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
 import { runIdempotencySweeper } from '../../api/idempotency-retention.ts';
 import { createPostgresEventStore } from '../../eventstore/postgres/store.ts';
+import { runExportExpirySweeper } from '../../exports/expiry.ts';
 import { exportStore } from '../../exports/object-store.ts';
 import { runExportWorker } from '../../exports/worker.ts';
+import { reconciliationContract } from '../../reconciliation/contract-config.ts';
+import { runReconciliationSchedule } from '../../reconciliation/schedule.ts';
 import { allProjectors } from '../../projections/registry.ts';
 import { runProjections } from '../../projections/startup.ts';
 import { loadConfig } from '../../platform/config.ts';
@@ -44,7 +47,7 @@ function starting<T>(step: string, promise: Promise<T>): Promise<T> {
 export const serve: CliCommand = {
   usage: `substream serve [--no-projectors] [--port N]
 
-  --no-projectors  serve only (no projectors, no expiry sweeper); run \`substream project\` elsewhere
+  --no-projectors  serve only (no projectors, no expiry sweeper, no daily reconciliation); run \`substream project\` elsewhere
                    (the Idempotency-Key sweeper, and with EXPORT_S3_BUCKET the export worker, run either way)
   --port N         listen port (default PORT, 3000)
 
@@ -75,9 +78,10 @@ Stops cleanly on SIGINT/SIGTERM.`,
       const store = exportStore(config);
       if (store) {
         const exporting = new AbortController();
-        stopBeforeClosing(app, exporting, runExportWorker({
-          db: runtime.apiDb, store, leaseSeconds: config.EXPORT_LEASE_SECONDS, pollMs: config.EXPORT_POLL_MS, signal: exporting.signal, logger,
-        }).finally(() => store.destroy()));
+        stopBeforeClosing(app, exporting, Promise.all([
+          runExportWorker({ db: runtime.apiDb, store, leaseSeconds: config.EXPORT_LEASE_SECONDS, pollMs: config.EXPORT_POLL_MS, signal: exporting.signal, logger }),
+          runExportExpirySweeper({ db: runtime.apiDb, store, ttlHours: config.EXPORT_TTL_HOURS, intervalMs: config.EXPORT_EXPIRY_SWEEP_SECONDS * 1000, signal: exporting.signal, logger }),
+        ]).finally(() => store.destroy()));
       }
       // Rejects if the projectors fail to start (before or after `listen`); never settles otherwise.
       const failures: Promise<never>[] = [];
@@ -87,6 +91,11 @@ Stops cleanly on SIGINT/SIGTERM.`,
           runProjections(runtime.db, allProjectors, { batchSize: config.PROJECTION_BATCH_SIZE, signal: projecting.signal, logger, autoRebuild: config.PROJECTIONS_AUTO_REBUILD }),
           // The app's store: the log signal announces its appends (the live feed wakes at once).
           ...logFollowers(runtime.db, app.services.eventStore, config, { stripe: app.stripe, serviceSecret: runtime.jwtSecret, signal: projecting.signal, logger }),
+          // The daily reconciliation, with the projectors: an instance run with --no-projectors does not repeat it.
+          config.RECONCILIATION_EVERY_HOURS > 0 && runReconciliationSchedule(
+            { db: runtime.apiDb, eventStore: app.services.eventStore, contract: reconciliationContract(config), logger },
+            { everyMs: config.RECONCILIATION_EVERY_HOURS * 3_600_000, signal: projecting.signal },
+          ),
         ]));
         stopBeforeClosing(app, projecting, work);
         failures.push(new Promise<never>((_, reject) => void work.catch(reject)));

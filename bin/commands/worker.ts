@@ -1,3 +1,4 @@
+import { runExportExpirySweeper } from '../../exports/expiry.ts';
 import { exportStore } from '../../exports/object-store.ts';
 import { runExportWorker } from '../../exports/worker.ts';
 import { loadConfig } from '../../platform/config.ts';
@@ -11,7 +12,7 @@ export const worker: CliCommand = {
 Runs data export jobs (POST /v1/exports) until SIGINT/SIGTERM: claims one at a time under a lease
 of EXPORT_LEASE_SECONDS (renewed as rows stream; a crashed worker's job is restarted by another),
 streams the dataset under the tenant's row-level security, gzips and uploads it to
-EXPORT_S3_BUCKET. Requires EXPORT_S3_BUCKET. Connects like \`serve\`: a role that is a member of
+EXPORT_S3_BUCKET; deletes exports EXPORT_TTL_HOURS after they are ready (status expired). Requires EXPORT_S3_BUCKET. Connects like \`serve\`: a role that is a member of
 substream_api. \`serve\` runs the same worker in its own process.`,
   async run() {
     const config = loadConfig();
@@ -25,7 +26,10 @@ substream_api. \`serve\` runs the same worker in its own process.`,
     process.once('SIGTERM', stop);
     try {
       logger.info({ bucket: config.EXPORT_S3_BUCKET }, 'export worker started');
-      await runExportWorker({ db: runtime.apiDb, store, leaseSeconds: config.EXPORT_LEASE_SECONDS, pollMs: config.EXPORT_POLL_MS, signal: controller.signal, logger });
+      await Promise.all([
+        runExportWorker({ db: runtime.apiDb, store, leaseSeconds: config.EXPORT_LEASE_SECONDS, pollMs: config.EXPORT_POLL_MS, signal: controller.signal, logger }),
+        runExportExpirySweeper({ db: runtime.apiDb, store, ttlHours: config.EXPORT_TTL_HOURS, intervalMs: config.EXPORT_EXPIRY_SWEEP_SECONDS * 1000, signal: controller.signal, logger }),
+      ]);
       logger.info('export worker stopped');
       return 0;
     } finally {

@@ -24,6 +24,8 @@ const READS_NO_MODEL: Record<string, string> = {
   'GET /v1/analytics/live': 'a WebSocket fed by the log itself',
   'GET /v1/exports': 'the export_jobs table, written in the request and by the export worker',
   'GET /v1/exports/:id': 'the export_jobs table, written in the request and by the export worker',
+  'GET /v1/reconciliation/runs': 'the reconciliation_runs table, written by the run itself (in the request, the CLI or the daily job)',
+  'GET /v1/reconciliation/runs/:id': 'the reconciliation_runs table, written by the run itself (in the request, the CLI or the daily job)',
   'GET /v1/webhook-endpoints': 'the webhook_endpoints table, written in the request',
   'GET /v1/webhook-endpoints/:id': 'the webhook_endpoints table, written in the request',
   'GET /v1/webhook-endpoints/:id/deliveries': 'the webhook_deliveries table, written by the dispatcher and workers',

@@ -60,6 +60,7 @@ const NO_PAIR: Record<string, string> = {
   'PUT /v1/admin/config/flags/bulk': NOT_EVENT_SOURCED,
   'PUT /v1/admin/config/flags/:flagName': NOT_EVENT_SOURCED,
   'POST /v1/exports': NOT_EVENT_SOURCED,
+  'POST /v1/reconciliation/runs': 'returns its whole report; its ReconciliationDiscrepancyFound events feed no read model',
   'POST /v1/webhook-endpoints': NOT_EVENT_SOURCED,
   'PATCH /v1/webhook-endpoints/:id': NOT_EVENT_SOURCED,
   'DELETE /v1/webhook-endpoints/:id': NOT_EVENT_SOURCED,

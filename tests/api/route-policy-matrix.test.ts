@@ -114,6 +114,9 @@ const SAMPLES: Record<string, (caller: Caller) => Sample> = {
   'GET /v1/me/data': () => ({ url: '/v1/me/data' }),
   // Erases the caller itself (confirmed with its own address): harmless to the other samples.
   'POST /v1/me/erase': (caller) => ({ url: '/v1/me/erase', payload: { confirm: caller.address } }),
+  'POST /v1/reconciliation/runs': () => ({ url: '/v1/reconciliation/runs', payload: {} }),
+  'GET /v1/reconciliation/runs/:id': () => ({ url: `/v1/reconciliation/runs/${uuid()}` }),
+  'GET /v1/reconciliation/runs': () => ({ url: '/v1/reconciliation/runs' }),
   'GET /v1/analytics/live': () => ({ url: '/v1/analytics/live' }),
   'GET /dashboard': () => ({ url: '/dashboard' }),
   'GET /dashboard/dashboard.js': () => ({ url: '/dashboard/dashboard.js' }),

@@ -143,8 +143,9 @@ t.test('without EXPORT_S3_BUCKET exports answer 503 EXPORTS.DISABLED; bad input 
   const bucket = { EXPORT_S3_BUCKET: 'exports' };
   const { app: enabled, token: tokenOf } = await testApp(t, bucket);
   const auth = { authorization: `Bearer ${await tokenOf(A, A)}` };
-  for (const payload of [{ dataset: 'view-events', format: 'csv' }, { dataset: 'billing', format: 'xml' }, { dataset: 'billing', format: 'csv', from: 'yesterday' },
-    { dataset: 'billing', format: 'csv', from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, { dataset: 'billing', format: 'csv', extra: 1 }]) {
+  for (const payload of [{ dataset: 'views', format: 'csv' }, { dataset: 'billing', format: 'xml' }, { dataset: 'billing', format: 'csv', from: 'yesterday' },
+    { dataset: 'billing', format: 'csv', from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, { dataset: 'billing', format: 'csv', extra: 1 },
+    { dataset: 'view-events', format: 'csv', from: '2026-01-01T00:00:00Z' }]) {
     const response = await enabled.inject({ method: 'POST', url: '/v1/exports', headers: auth, payload });
     t.equal(response.statusCode, 400, JSON.stringify(payload));
     t.equal(response.json().code, 'VALIDATION.FAILED');

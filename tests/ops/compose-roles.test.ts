@@ -34,7 +34,7 @@ for (const [name, service] of substream) {
   const user = /^postgres:\/\/([^:@]+)/.exec(env.DATABASE_URL ?? '')?.[1];
   t.not(user, owner, `${name}: does not connect as the owner`);
   t.match(services.migrate?.command?.join(' ') ?? '', new RegExp(`login-role ${group} ${user}\\b`), `${name}: logs in as ${user}, a login role of ${group}`);
-  const password = /^postgres:\/\/[^:@]+:\$\{(\w+)\}@/.exec(env.DATABASE_URL ?? '')?.[1];
+  const password = /^postgres:\/\/[^:@]+:\$\{(\w+)(?::\?[^}]*)?\}@/.exec(env.DATABASE_URL ?? '')?.[1];
   t.equal(password, passwordOf.get(user!), `${name}: logs in with the password migrate gave ${user}`);
   if (group === 'substream_api') t.same(service.command, ['serve', '--no-projectors'], `${name}: the API role serves only (the projectors need substream_projector)`);
   t.notOk(env.MIGRATE_ON_START === 'true', `${name}: does not migrate at start`);

@@ -17,6 +17,7 @@ interface Service {
   image?: string;
   build?: unknown;
   command?: string[];
+  entrypoint?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
   stop_grace_period?: string;
@@ -32,6 +33,11 @@ const OPERATOR_SECRETS: Record<string, string> = {
   API_KEY_PEPPER: 'operator-api-key-pepper-at-least-32-chars',
   SEP10_SIGNING_SECRET: 'SABQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGAYDAMBQGC45',
   POSTGRES_PASSWORD: 'operator-database-password',
+  API_DB_PASSWORD: '6170692d64622d70617373776f7264',
+  PROJECTOR_DB_PASSWORD: '70726f6a6563746f722d64622d7077',
+  INDEXER_DB_PASSWORD: '696e64657865722d64622d70617373',
+  PII_MASTER_KEY: 'b3BlcmF0b3ItcGlpLW1hc3Rlci1rZXktMzItYnl0ZXM=',
+  MINIO_ROOT_PASSWORD: 'operator-minio-password',
 };
 
 /**
@@ -63,7 +69,8 @@ t.test('compose has no public default secret: an unset one stops `docker compose
   for (const name of Object.keys(OPERATOR_SECRETS)) {
     t.notMatch(text, new RegExp(`\\$\\{${name}:?-`), `${name} has no default value`);
     const refused = Object.fromEntries(Object.entries(OPERATOR_SECRETS).filter(([key]) => key !== name));
-    t.throws(() => Object.values(services.api!.environment!).forEach((v) => interpolate(String(v), refused)), new RegExp(name), `${name} unset is refused`);
+    const everyValue = Object.values(services).flatMap((service) => Object.values(service.environment ?? {}));
+    t.throws(() => everyValue.forEach((v) => interpolate(String(v), refused)), new RegExp(name), `${name} unset is refused`);
   }
 });
 
@@ -100,6 +107,15 @@ for (const [name, command] of [['api', 'serve'], ['indexer', 'index'], ['project
     t.ok(service.build !== undefined, 'built from the Dockerfile');
   });
 }
+
+t.test('api: exports to the MinIO service, into the bucket minio-buckets creates, with its credentials', async (t) => {
+  const api = services.api!;
+  const config = loadConfig({ ...IMAGE_ENV, ...Object.fromEntries(Object.entries(api.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))])) });
+  t.ok(config.EXPORT_S3_ENDPOINT && services[new URL(config.EXPORT_S3_ENDPOINT).hostname], `${config.EXPORT_S3_ENDPOINT} reaches a compose service`);
+  t.match(services['minio-buckets']!.entrypoint?.join(' ') ?? '', new RegExp(`mc mb --ignore-existing local/${config.EXPORT_S3_BUCKET}`), 'the bucket is created');
+  t.equal(config.EXPORT_S3_SECRET_ACCESS_KEY, OPERATOR_SECRETS.MINIO_ROOT_PASSWORD, 'the MinIO root password');
+  t.same(api.depends_on?.['minio-buckets'], { condition: 'service_completed_successfully' }, 'serve starts once the bucket exists');
+});
 
 t.test('relay: publishes to the kafka service, which it waits for', async (t) => {
   const relay = services.relay!;

@@ -26,6 +26,8 @@ const SEEDS: Record<string, (tenant: string) => string> = {
   analytics_daily_amounts: (x) => `insert into analytics_daily_amounts (tenant_id, metric, day, amount) values ('${x}', 'revenue', current_date, 5)`,
   export_jobs: (x) => `insert into export_jobs (id, tenant_id, dataset, format, status)
     values ('${x === A ? '00000000-0000-4000-8000-00000000000a' : '00000000-0000-4000-8000-00000000000b'}', '${x}', 'billing', 'csv', 'queued')`,
+  reconciliation_runs: (x) => `insert into reconciliation_runs (id, tenant_id, trigger, status)
+    values ('${x === A ? '00000000-0000-4000-8000-0000000000aa' : '00000000-0000-4000-8000-0000000000bb'}', '${x}', 'api', 'running')`,
   analytics_money_tokens: (x) => `insert into analytics_money_tokens (stream_id, tenant_id, token) values ('stream-${x}', '${x}', 'T')`,
   api_keys: (x) => `insert into api_keys (tenant_id, created_by, name, prefix, key_hash, scopes)
     values ('${x}', '${x}', 'key-${x}', 'sk_${x}', 'hash-${x}', '{streams:read}')`,

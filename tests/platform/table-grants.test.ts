@@ -41,6 +41,7 @@ const CLASSIFIED: Record<string, Grants | 'owner only'> = {
   export_jobs: { substream_api: ['SELECT', 'INSERT', 'UPDATE'] },
   // Wrapped data keys: the API seals, opens and erases its caller's; projectors only open.
   personal_data_keys: { substream_api: ['SELECT', 'INSERT', 'DELETE'], substream_projector: ['SELECT'] },
+  reconciliation_runs: { substream_api: ['SELECT', 'INSERT', 'UPDATE'] },
   kysely_migration: 'owner only',
   kysely_migration_lock: 'owner only',
 };
