@@ -79,6 +79,8 @@ const NO_COMMAND: Record<string, string> = {
   'GET /v1/streams/stats': 'totals of chain amounts per token',
   'GET /v1/streams/search': 'matches chain streams by address or memo: a request changes none',
   'GET /v1/streams/:id/history': 'reads the event store itself (fresh by construction); only its visibility check reads the model',
+  'GET /v1/subscriptions/:id/history': 'reads the event store itself (fresh by construction); only its visibility check reads the model',
+  'GET /v1/creators/me/subscribers/diff': 'folds the log between two bounds itself (projections/as-of); only the subscriber list it starts from reads the model',
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
