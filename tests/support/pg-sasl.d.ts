@@ -1,5 +1,5 @@
-/** The part of node-pg's SCRAM client (`pg/lib/crypto/sasl.js`, untyped) the password test plays against. */
-declare module 'pg/lib/crypto/sasl.js' {
+/** The part of node-pg's SCRAM client (`pg/lib/crypto/sasl`, untyped; imported without `.js`: pg's exports map `./lib/*` and `./lib/*.js`, and a loader may take the first) the password test plays against. */
+declare module 'pg/lib/crypto/sasl' {
   interface Session {
     clientNonce: string;
     response: string;

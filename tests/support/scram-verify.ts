@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 // node-pg's own SCRAM client (the one that logs in to PostgreSQL), played against a stored verifier.
-import sasl from 'pg/lib/crypto/sasl.js';
+import sasl from 'pg/lib/crypto/sasl';
 
 const VERIFIER = /^SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)$/;
 
