@@ -1,0 +1,23 @@
+import t from 'tap';
+import { randomAccount, testApp } from '../support/app.ts';
+import { smtpCatcher } from '../support/smtp-catcher.ts';
+import { LINK_BASE } from '../support/email-flow.ts';
+
+// Found by the attacker review: `/v1/me/email` took any credential, so an API key holding only
+// `streams:read` read, replaced (sending the verification link to itself) and deleted the
+// creator's notification address. Like `/v1/me/data` and `/v1/me/erase`, it takes `admin:all`.
+t.test('an API key without admin:all cannot read, set or delete the tenant\'s email address', async (t) => {
+  const smtp = await smtpCatcher(t);
+  const { app, token } = await testApp(t, { SMTP_URL: smtp.url, EMAIL_LINK_BASE_URL: LINK_BASE });
+  const creator = randomAccount();
+  const jwt = { authorization: `Bearer ${await token(creator, creator)}` };
+  t.equal((await app.inject({ method: 'POST', url: '/v1/me/email', headers: jwt, payload: { address: 'alice@creator.example' } })).statusCode, 202, 'the creator sets its address');
+  const created = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: jwt, payload: { name: 'reader', scopes: ['streams:read'] } });
+  const key = { 'x-api-key': created.json().key as string };
+  for (const [method, payload] of [['GET', undefined], ['POST', { address: 'attacker@evil.example' }], ['DELETE', undefined]] as const) {
+    const response = await app.inject({ method, url: '/v1/me/email', headers: key, ...(payload ? { payload } : {}) });
+    t.same([response.statusCode, response.json().code], [403, 'AUTH.SCOPE_MISSING'], `${method} with a streams:read key`);
+  }
+  t.same(smtp.mails.map((m) => m.to), [['alice@creator.example']], 'no verification email went to the attacker');
+  t.equal((await app.inject({ method: 'GET', url: '/v1/me/email', headers: jwt })).json().address, 'alice@creator.example', 'the address is unchanged');
+});
