@@ -23,7 +23,8 @@ const TokenQuery = z.object({ token: z.string().min(1).max(1000) });
  */
 const email: FastifyPluginAsyncZod = async (app) => {
   const { db, config, jwtSecret } = app.services;
-  const mine = { policy: { auth: 'required', scopes: 'any' } satisfies RoutePolicy };
+  // Personal data of the caller, like /v1/me/data: a wallet or creator token, or a key holding admin:all.
+  const mine = { policy: { auth: 'required', scopes: ['admin:all'] } satisfies RoutePolicy };
   const link = { policy: { auth: 'public' } satisfies RoutePolicy };
   const security = [{ bearer: [] }];
   const tags = ['email'];
