@@ -31,14 +31,26 @@ export function lastFactAtOrBefore(conn: Conn, ledger: number): Promise<LedgerTi
 
 /**
  * The ledgers around a chain time as stored facts show them: the last that closed at or before it
- * and the first after that one. Close times grow with ledgers, so the first is found walking the
- * ledger index down from the newest fact (the cost grows with the facts newer than `time`).
+ * and the first after that one. Close times grow with ledgers, so the last one at or before the
+ * time is found by bisecting the ledger range between the oldest and newest fact, one index
+ * lookup per step (at most ~32 for any log), whatever the time and the size of the log.
  *
  * @example const { before, after } = await factsAround(db, new Date('2026-12-01T00:00:00Z'));
  */
 export async function factsAround(conn: Conn, time: Date): Promise<{ before: LedgerTime | null; after: LedgerTime | null }> {
-  const before = await oneFact(conn, sql`(metadata->'chain'->>'ledgerClosedAt')::timestamptz <= ${time.toISOString()}::timestamptz`, 'desc');
-  const after = await oneFact(conn, before ? sql`${LEDGER} > ${before.ledger}` : sql`true`, 'asc');
+  const first = await oneFact(conn, sql`true`, 'asc');
+  if (!first || first.closedAt > time) return { before: null, after: first };
+  const last = (await oneFact(conn, sql`true`, 'desc'))!;
+  if (last.closedAt <= time) return { before: last, after: null };
+  // The fact at or below `low` closed at or before `time`; the one at or below `high` after it.
+  let [low, high] = [first.ledger, last.ledger];
+  while (high - low > 1) {
+    const middle = low + Math.floor((high - low) / 2);
+    if ((await lastFactAtOrBefore(conn, middle))!.closedAt <= time) low = middle;
+    else high = middle;
+  }
+  const before = (await lastFactAtOrBefore(conn, low))!;
+  const after = await oneFact(conn, sql`${LEDGER} > ${before.ledger}`, 'asc');
   return { before, after };
 }
 
