@@ -21,3 +21,23 @@ t.test('an API key without admin:all cannot read, set or delete the tenant\'s em
   t.same(smtp.mails.map((m) => m.to), [['alice@creator.example']], 'no verification email went to the attacker');
   t.equal((await app.inject({ method: 'GET', url: '/v1/me/email', headers: jwt })).json().address, 'alice@creator.example', 'the address is unchanged');
 });
+
+// Found by the attacker review: every POST sent a verification email, so anyone could bomb an
+// inbox with links from fresh wallets. One pending link per subject per minute, three pending
+// links per address per hour across subjects.
+t.test('verification emails are throttled per subject and per address (429 EMAIL.VERIFY_THROTTLED)', async (t) => {
+  const smtp = await smtpCatcher(t);
+  const { app, token } = await testApp(t, { SMTP_URL: smtp.url, EMAIL_LINK_BASE_URL: LINK_BASE });
+  const post = async (wallet: string, address: string) =>
+    app.inject({ method: 'POST', url: '/v1/me/email', headers: { authorization: `Bearer ${await token(wallet)}` }, payload: { address } });
+  const one = randomAccount();
+  t.equal((await post(one, 'victim@example.com')).statusCode, 202);
+  const again = await post(one, 'victim@example.com');
+  t.same([again.statusCode, again.json().code], [429, 'EMAIL.VERIFY_THROTTLED'], 'the same subject within a minute');
+  t.ok(Number(again.headers['retry-after']) > 0, 'with Retry-After');
+  const others = [];
+  for (let i = 0; i < 3; i++) others.push((await post(randomAccount(), 'Victim@Example.com')).statusCode);
+  t.same(others, [202, 202, 429], 'three pending links per address per hour, whoever asks');
+  t.equal(smtp.mails.length, 3, 'three emails reached the address, no more');
+  t.equal((await post(randomAccount(), 'someone-else@example.com')).statusCode, 202, 'other addresses are not affected');
+});
