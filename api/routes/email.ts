@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { addressMarker, deleteSubjectEmail, getSubjectEmail, setSubjectEmail, verifySubjectEmail } from '../../integration/email/addresses.ts';
+import { addressMarker, deleteSubjectEmail, getSubjectEmail, setSubjectEmail, verificationWait, verifySubjectEmail } from '../../integration/email/addresses.ts';
 import { smtpMailer } from '../../integration/email/mailer.ts';
 import { notificationEmail } from '../../integration/email/message.ts';
 import { NOTIFICATION_KINDS } from '../../integration/email/notifications.ts';
@@ -60,6 +60,11 @@ const email: FastifyPluginAsyncZod = async (app) => {
     }
     if (await db.selectFrom('email_unsubscribes').select('kind').where('subject', '=', subject).where('kind', '=', 'verify-address').executeTakeFirst()) {
       throw new ApiError(422, 'EMAIL.UNSUBSCRIBED', 'verification emails for this account were unsubscribed from');
+    }
+    const wait = await verificationWait(db, subject, address);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      throw new ApiError(429, 'EMAIL.VERIFY_THROTTLED', `a verification link was sent recently: retry in ${wait} s`, { retryAfterSeconds: wait });
     }
     const { token, row } = await setSubjectEmail(db, subject, address, config.EMAIL_VERIFY_TTL_SECONDS);
     const verifyUrl = new URL('/v1/email/verify', config.EMAIL_LINK_BASE_URL);

@@ -36,6 +36,31 @@ export async function setSubjectEmail(conn: Conn, subject: string, address: stri
   return { token, row };
 }
 
+/** A subject waits this long before another verification link is sent to it. */
+export const VERIFY_RESEND_SECONDS = 60;
+/** Pending verification links one address may hold in an hour, whichever subjects asked. */
+export const VERIFY_PER_ADDRESS_PER_HOUR = 3;
+
+/**
+ * Seconds until another verification link may be sent for `subject` to `address`, or 0: a subject
+ * gets one link a minute, and an address holds at most three pending links asked within the hour
+ * (so fresh wallets cannot bomb an inbox).
+ *
+ * @example const wait = await verificationWait(db, subject, 'ann@example.com'); if (wait > 0) refuse(wait);
+ */
+export async function verificationWait(conn: Conn, subject: string, address: string): Promise<number> {
+  const { rows: [row] } = await sql<{ subject_wait: number; address_wait: number }>`
+    select
+      coalesce((select ceil(extract(epoch from updated_at + ${`${VERIFY_RESEND_SECONDS} seconds`}::interval - now()))
+        from email_addresses where subject = ${subject} and verify_token_hash is not null
+          and updated_at > now() - ${`${VERIFY_RESEND_SECONDS} seconds`}::interval), 0)::int as subject_wait,
+      coalesce((select ceil(extract(epoch from min(updated_at) + interval '1 hour' - now()))
+        from email_addresses where lower(address) = lower(${address.trim()}) and subject <> ${subject}
+          and verify_token_hash is not null and updated_at > now() - interval '1 hour'
+        having count(*) >= ${VERIFY_PER_ADDRESS_PER_HOUR}), 0)::int as address_wait`.execute(conn);
+  return Math.max(row!.subject_wait, row!.address_wait, 0);
+}
+
 /**
  * Verifies the address holding this token if it has not expired; the token is used up either way.
  * The verified row, or undefined (unknown, used or expired token).
