@@ -41,3 +41,20 @@ t.test('verification emails are throttled per subject and per address (429 EMAIL
   t.equal(smtp.mails.length, 3, 'three emails reached the address, no more');
   t.equal((await post(randomAccount(), 'someone-else@example.com')).statusCode, 202, 'other addresses are not affected');
 });
+
+// Found merging erasure onto the RLS work: /v1/me/data read api_keys and webhook_endpoints outside
+// the tenant's scope, so under row-level security it listed none (an empty answer, not an error).
+t.test('GET /v1/me/data lists the caller\'s API keys, webhook endpoints and email address', async (t) => {
+  const smtp = await smtpCatcher(t);
+  const { app, token } = await testApp(t, { SMTP_URL: smtp.url, EMAIL_LINK_BASE_URL: LINK_BASE, OUTBOUND_ALLOW_PRIVATE: 'false' });
+  const creator = randomAccount();
+  const jwt = { authorization: `Bearer ${await token(creator, creator)}` };
+  t.equal((await app.inject({ method: 'POST', url: '/v1/api-keys', headers: jwt, payload: { name: 'mine', scopes: ['streams:read'] } })).statusCode, 201);
+  t.equal((await app.inject({ method: 'POST', url: '/v1/webhook-endpoints', headers: jwt, payload: { url: 'https://hooks.example.com/in', events: ['*'] } })).statusCode, 201);
+  t.equal((await app.inject({ method: 'POST', url: '/v1/me/email', headers: jwt, payload: { address: 'me@creator.example' } })).statusCode, 202);
+  const data = await app.inject({ method: 'GET', url: '/v1/me/data', headers: jwt });
+  t.equal(data.statusCode, 200, data.body);
+  t.same(data.json().apiKeys.map((k: { name: string }) => k.name), ['mine']);
+  t.same(data.json().webhookEndpoints.map((e: { url: string }) => e.url), ['https://hooks.example.com/in']);
+  t.match(data.json().email, { address: 'me@creator.example', verified: false });
+});
