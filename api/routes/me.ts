@@ -2,6 +2,8 @@ import { ERASURE_PARTICIPANTS } from '../../integration/erasure-participants.ts'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { eraseSubject } from '../../commands/erase-subject.ts';
+import { getSubjectEmail } from '../../integration/email/addresses.ts';
+import { withTenantScope } from '../../platform/tenant-scope.ts';
 import { withReadScope } from '../../projections/read-scope.ts';
 import { subjectRows } from '../../projections/subject-data/queries.ts';
 import { principalOf } from '../auth/principal.ts';
@@ -25,6 +27,7 @@ const SubjectData = z
     streams: z.array(Row),
     apiKeys: z.array(Row).describe('name, prefix and scopes: never the key'),
     webhookEndpoints: z.array(Row).describe('never the signing secrets'),
+    email: z.object({ address: z.string(), verified: z.boolean(), unsubscribed: z.array(z.string()) }).nullable().describe('the notification address and the kinds turned off'),
   })
   .meta({ id: 'SubjectData' });
 
@@ -54,16 +57,22 @@ const me: FastifyPluginAsyncZod = async (app) => {
   }, async (request) => {
     const subject = principalOf(request).address;
     const db = app.services.db;
-    const [rows, key, apiKeys, webhookEndpoints] = await Promise.all([
+    const [rows, key, { apiKeys, webhookEndpoints }, email, unsubscribed] = await Promise.all([
       withReadScope(db, { tenantId: subject, wallet: subject }, (trx) => subjectRows(trx, subject)),
       db.selectFrom('personal_data_keys').select('created_at').where('subject', '=', subject).executeTakeFirst(),
-      db.selectFrom('api_keys').select(['id', 'name', 'prefix', 'scopes', 'created_at', 'last_used_at', 'revoked_at']).where('tenant_id', '=', subject).orderBy('created_at').execute(),
-      db.selectFrom('webhook_endpoints').select(['id', 'url', 'description', 'events', 'status', 'created_at']).where('tenant_id', '=', subject).orderBy('created_at').execute(),
+      // The API's own tables are under row-level security: read as the subject's tenant.
+      withTenantScope(db, { tenantId: subject }, async (trx) => ({
+        apiKeys: await trx.selectFrom('api_keys').select(['id', 'name', 'prefix', 'scopes', 'created_at', 'last_used_at', 'revoked_at']).where('tenant_id', '=', subject).orderBy('created_at').execute(),
+        webhookEndpoints: await trx.selectFrom('webhook_endpoints').select(['id', 'url', 'description', 'events', 'status', 'created_at']).where('tenant_id', '=', subject).orderBy('created_at').execute(),
+      })),
+      getSubjectEmail(db, subject),
+      db.selectFrom('email_unsubscribes').select('kind').where('subject', '=', subject).orderBy('kind').execute(),
     ]);
     return {
       subject, generatedAt: new Date().toISOString(),
       personalDataKey: { held: key !== undefined, createdAt: key?.created_at.toISOString() ?? null },
       ...rows, apiKeys, webhookEndpoints,
+      email: email ? { address: email.address, verified: email.verified_at !== null, unsubscribed: unsubscribed.map((u) => u.kind) } : null,
     };
   });
 
