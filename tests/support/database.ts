@@ -2,20 +2,13 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createDb, type Db } from '../../platform/database.ts';
 import { migrateToLatest } from '../../platform/migrate.ts';
-import { installMasterKey } from '../../platform/personal-data/keyring.ts';
-import { parseMasterKey } from '../../platform/personal-data/master-key.ts';
+import './test-master-key.ts';
 import { testServerUrl } from './test-server.ts';
 
 /** The server tests run against: TEST_DATABASE_URL, else the machine's, else this run's embedded one (test-server.ts). */
 export const TEST_SERVER_URL = testServerUrl();
 
-/**
- * The PII master key of every test process and of the processes tests start (they inherit the
- * environment): data one seals, another opens.
- */
-export const TEST_PII_MASTER_KEY = Buffer.alloc(32, 18).toString('base64');
-process.env.PII_MASTER_KEY ??= TEST_PII_MASTER_KEY;
-installMasterKey(parseMasterKey(TEST_PII_MASTER_KEY));
+export { TEST_PII_MASTER_KEY } from './test-master-key.ts';
 
 export interface TestDatabase {
   db: Db;

@@ -6,6 +6,7 @@
 import { dispatchEmailBatch } from '../../integration/email/dispatcher.ts';
 import { dispatchBatch } from '../../integration/webhooks/dispatcher.ts';
 import { createDb } from '../../platform/database.ts';
+import './test-master-key.ts';
 
 const db = createDb({ url: process.env.DATABASE_URL!, max: 2 });
 const batchSize = Number(process.env.BATCH_SIZE ?? 20);

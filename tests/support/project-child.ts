@@ -3,6 +3,7 @@
  * Env: DATABASE_URL, BATCH_SIZE.
  */
 import { createDb } from '../../platform/database.ts';
+import './test-master-key.ts';
 import { allProjectors } from '../../projections/registry.ts';
 import { catchUp } from '../../projections/runner.ts';
 

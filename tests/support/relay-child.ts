@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Publisher } from '../../integration/publisher.ts';
 import { KAFKA_RELAY, relayBatch } from '../../integration/relay.ts';
 import { createDb } from '../../platform/database.ts';
+import './test-master-key.ts';
 
 const db = createDb({ url: process.env.DATABASE_URL!, max: 2 });
 const slowMs = Number(process.env.SLOW_MS ?? 0);
